@@ -1,0 +1,79 @@
+//! Command-line interface: argument definitions and dispatch.
+
+mod doctor;
+mod engines;
+mod models_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Viva — an offline voice technical interviewer. Everything runs on this
+/// machine; nothing leaves the host.
+#[derive(Debug, Parser)]
+#[command(name = "viva", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Models directory (default: the checkout's models/, or $VIVA_MODELS_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models_dir: Option<PathBuf>,
+    /// More logs (-v info, -vv debug, -vvv trace, engines included); RUST_LOG/VIVA_LOG override.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, verify, install or convert model files.
+    #[command(subcommand)]
+    Models(models_cmd::ModelsCommand),
+    /// Check this machine: CPU, threads, models, audio devices, GPU back-ends.
+    Doctor,
+    /// List audio input and output devices.
+    Devices {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Transcribe a WAV file with Whisper (any rate, channels, sample format).
+    Transcribe(engines::TranscribeArgs),
+    /// Speak text with Piper, to a WAV file or the speakers.
+    Say(engines::SayArgs),
+    /// One LLM reply to a prompt, under the model's chat template.
+    Ask(engines::AskArgs),
+}
+
+/// Sets up `tracing`: warnings by default; engines' own logs only when asked.
+pub fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,llama_cpp_2=off,viva::stt::worker=off",
+        1 => "info,llama_cpp_2=warn",
+        2 => "debug,llama_cpp_2=info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VIVA_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .init();
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let models_dir = cli
+        .models_dir
+        .clone()
+        .unwrap_or_else(viva::paths::models_dir);
+    match cli.command {
+        Command::Models(cmd) => models_cmd::run(cmd, &models_dir),
+        Command::Doctor => doctor::run(&models_dir),
+        Command::Devices { json } => doctor::devices(json),
+        Command::Transcribe(args) => engines::transcribe(args, &models_dir),
+        Command::Say(args) => engines::say(args, &models_dir),
+        Command::Ask(args) => engines::ask(args, &models_dir),
+    }
+}

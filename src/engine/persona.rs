@@ -1,0 +1,438 @@
+//! Personas: an interviewer described entirely as data (`personas/*.toml`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Question difficulty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Fundamental,
+    Standard,
+    Advanced,
+}
+
+/// What a phase demands of the candidate's running performance to enter it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseEntry {
+    Any,
+    Solid,
+    Strong,
+    Exceptional,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub never: Vec<String>,
+    pub always: Vec<String>,
+    pub banned_phrases: Vec<String>,
+    #[serde(default)]
+    pub excellent_keywords: Vec<String>,
+    #[serde(default)]
+    pub warning_keywords: Vec<String>,
+}
+
+/// The six response templates, verbatim, with `[Slot]` placeholders.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub correct: String,
+    pub security_vulnerability: String,
+    pub incomplete: String,
+    pub incorrect: String,
+    pub stuck: String,
+    pub clarification: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    pub correct_above: u8,
+    pub incomplete_from: u8,
+    pub strong_average: u8,
+    pub struggling_below: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    pub number: u8,
+    pub name: String,
+    pub start_min: u32,
+    pub end_min: u32,
+    pub task: String,
+    pub expect: Vec<String>,
+    pub decision: String,
+    pub levels: Vec<Level>,
+    pub entry: PhaseEntry,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedElement {
+    pub element: String,
+    pub patterns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub level: Level,
+    pub dimension: String,
+    pub text: String,
+    pub technique: String,
+    pub expected: Vec<ExpectedElement>,
+    #[serde(default)]
+    pub red_flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeCase {
+    pub id: String,
+    pub trigger: String,
+    /// Said verbatim when the trigger fires and there is no probe.
+    pub response: Option<String>,
+    /// A one-question probe asked first.
+    pub probe: Option<String>,
+    /// Patterns showing the probe was answered.
+    #[serde(default)]
+    pub resolved_by: Vec<String>,
+    /// Said when the probe's answer still lacks what it asked for.
+    pub follow_up: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HireRequirement {
+    pub dimension: String,
+    pub min_score: u8,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardSpec {
+    pub recommendations: Vec<String>,
+    pub hire_requires: Option<HireRequirement>,
+    pub dimensions: Vec<Dimension>,
+}
+
+/// A whole persona.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    pub id: String,
+    pub name: String,
+    pub position: String,
+    #[serde(default)]
+    pub expertise: Vec<String>,
+    pub style: String,
+    pub mission: String,
+    pub duration_min: u32,
+    pub stuck_after_min: u32,
+    pub opening: String,
+    pub closing: String,
+    #[serde(default)]
+    pub end_phrases: Vec<String>,
+    #[serde(default)]
+    pub clarification_markers: Vec<String>,
+    #[serde(default)]
+    pub dont_know_markers: Vec<String>,
+    pub rules: Rules,
+    pub templates: Templates,
+    pub scoring: Scoring,
+    pub phases: Vec<Phase>,
+    pub questions: Vec<Question>,
+    #[serde(default)]
+    pub edge_cases: Vec<EdgeCase>,
+    #[serde(default)]
+    pub code_review_priority: Vec<String>,
+    #[serde(default)]
+    pub stop_at_first_major_issue: bool,
+    #[serde(default)]
+    pub verification_questions: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub pitfalls: BTreeMap<String, Vec<String>>,
+    pub scorecard: ScorecardSpec,
+    /// Where it was loaded from (not part of the file).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// Why a persona could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PersonaError {
+    #[error("persona `{name}` not found: looked for {tried} (see `personas/` for the available ones)")]
+    NotFound { name: String, tried: String },
+    #[error("cannot read persona {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("persona {path}, line {line}, column {column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("persona {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// Detector ids an edge case or question may name.
+pub const KNOWN_TRIGGERS: &[&str] = &[
+    "sql_concatenation",
+    "plaintext_password",
+    "weak_password_hash",
+    "hardcoded_secret",
+    "select_star",
+    "no_input_validation",
+    "no_error_handling",
+    "status_200_for_errors",
+    "verbs_in_urls",
+    "missing_authentication",
+    "unjustified_technology",
+    "overly_complex",
+    "no_concurrency",
+    "xss",
+];
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Persona {
+    /// Loads a persona by name (`personas/NAME.toml`, next to the checkout or
+    /// in the current directory) or by path.
+    pub fn load(name_or_path: &str) -> Result<Self, PersonaError> {
+        let as_path = PathBuf::from(name_or_path);
+        if as_path.is_file() {
+            return Self::from_file(&as_path);
+        }
+        let mut tried = Vec::new();
+        for dir in crate::paths::persona_dirs() {
+            let p = dir.join(format!("{name_or_path}.toml"));
+            if p.is_file() {
+                return Self::from_file(&p);
+            }
+            tried.push(p.display().to_string());
+        }
+        Err(PersonaError::NotFound {
+            name: name_or_path.to_string(),
+            tried: tried.join(", "),
+        })
+    }
+
+    /// Loads and validates a persona file.
+    pub fn from_file(path: &Path) -> Result<Self, PersonaError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PersonaError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates persona text; `path` is used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, PersonaError> {
+        let mut persona: Persona = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+            PersonaError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        persona.source = path.to_path_buf();
+        persona.validate().map_err(|message| PersonaError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        })?;
+        Ok(persona)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.questions.is_empty() {
+            return Err("no [[questions]]: a persona needs at least one question".into());
+        }
+        if self.phases.is_empty() {
+            return Err("no [[phases]]".into());
+        }
+        let mut ids = std::collections::HashSet::new();
+        for q in &self.questions {
+            if !ids.insert(q.id.as_str()) {
+                return Err(format!("question id `{}` appears twice", q.id));
+            }
+            if q.expected.is_empty() {
+                return Err(format!("question `{}` lists no expected elements", q.id));
+            }
+            if crate::validator::count_questions(&q.text) != 1 {
+                return Err(format!(
+                    "question `{}` must be exactly one question (one sentence ending in `.` or `?`): {:?}",
+                    q.id, q.text
+                ));
+            }
+            if !self.scorecard.dimensions.iter().any(|d| d.id == q.dimension) {
+                return Err(format!(
+                    "question `{}` scores dimension `{}`, which [scorecard.dimensions] does not define",
+                    q.id, q.dimension
+                ));
+            }
+            for flag in &q.red_flags {
+                if !KNOWN_TRIGGERS.contains(&flag.as_str()) {
+                    return Err(format!(
+                        "question `{}` names unknown red flag `{flag}` (known: {})",
+                        q.id,
+                        KNOWN_TRIGGERS.join(", ")
+                    ));
+                }
+            }
+            for e in &q.expected {
+                for p in &e.patterns {
+                    super::patterns::Pattern::new(p).map_err(|err| {
+                        format!("question `{}`, element `{}`: {err}", q.id, e.element)
+                    })?;
+                }
+            }
+        }
+        for e in &self.edge_cases {
+            if !KNOWN_TRIGGERS.contains(&e.trigger.as_str()) {
+                return Err(format!(
+                    "edge case `{}` has unknown trigger `{}` (known: {})",
+                    e.id,
+                    e.trigger,
+                    KNOWN_TRIGGERS.join(", ")
+                ));
+            }
+            if e.response.is_none() && e.probe.is_none() {
+                return Err(format!("edge case `{}` needs a `response` or a `probe`", e.id));
+            }
+        }
+        let mut last_end = 0;
+        for (i, p) in self.phases.iter().enumerate() {
+            if p.start_min != last_end || p.end_min <= p.start_min {
+                return Err(format!(
+                    "phase {} ({}) spans {}–{} min: phases must follow each other without gaps from minute 0",
+                    i + 1,
+                    p.name,
+                    p.start_min,
+                    p.end_min
+                ));
+            }
+            last_end = p.end_min;
+        }
+        if last_end != self.duration_min {
+            return Err(format!(
+                "the phases end at minute {last_end} but duration_min is {}",
+                self.duration_min
+            ));
+        }
+        let s = &self.scoring;
+        if !(s.incomplete_from < s.correct_above && s.correct_above <= 100) {
+            return Err("[scoring]: need incomplete_from < correct_above <= 100".into());
+        }
+        if self.scorecard.recommendations.len() < 2 {
+            return Err("[scorecard] needs at least two recommendations".into());
+        }
+        for (name, t) in [
+            ("correct", &self.templates.correct),
+            ("security_vulnerability", &self.templates.security_vulnerability),
+            ("incomplete", &self.templates.incomplete),
+            ("incorrect", &self.templates.incorrect),
+            ("stuck", &self.templates.stuck),
+            ("clarification", &self.templates.clarification),
+        ] {
+            crate::validator::Template::parse(t)
+                .map_err(|e| format!("[templates] {name}: {e}"))?;
+        }
+        Ok(())
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    pub fn phase_at(&self, minute: f64) -> &Phase {
+        self.phases
+            .iter()
+            .find(|p| minute < f64::from(p.end_min))
+            .unwrap_or_else(|| &self.phases[self.phases.len() - 1])
+    }
+
+    pub fn edge_case(&self, trigger: &str) -> Option<&EdgeCase> {
+        self.edge_cases.iter().find(|e| e.trigger == trigger)
+    }
+
+    pub fn dimension_name(&self, id: &str) -> String {
+        self.scorecard
+            .dimensions
+            .iter()
+            .find(|d| d.id == id)
+            .map_or_else(|| id.to_string(), |d| d.name.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seed() -> Persona {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("personas/backend-engineer.toml");
+        Persona::from_file(&p).expect("seed persona loads")
+    }
+
+    #[test]
+    fn seed_persona_has_everything_the_seed_lists() {
+        let p = seed();
+        let ids: Vec<_> = p.questions.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, (1..=13).map(|i| format!("q{i}")).collect::<Vec<_>>());
+        let levels: Vec<_> = p.questions.iter().map(|q| q.level).collect();
+        assert!(levels[..4].iter().all(|l| *l == Level::Fundamental));
+        assert!(levels[4..9].iter().all(|l| *l == Level::Standard));
+        assert!(levels[9..].iter().all(|l| *l == Level::Advanced));
+        assert_eq!(p.phases.len(), 4);
+        assert_eq!(p.duration_min, 45);
+        assert_eq!(p.templates.correct, "Correct. [Next question]");
+        assert_eq!(p.scorecard.dimensions.len(), 5);
+        assert_eq!(p.scorecard.recommendations.first().map(String::as_str), Some("Strong No"));
+        assert_eq!(p.edge_cases.len(), 5);
+        assert_eq!(p.code_review_priority[0], "Security");
+    }
+
+    #[test]
+    fn syntax_errors_name_file_line_and_problem() {
+        let text = "id = \"x\"\nname = \n";
+        let err = Persona::parse(text, Path::new("personas/bad.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("personas/bad.toml"), "{msg}");
+        assert!(msg.contains("line 2"), "{msg}");
+    }
+
+    #[test]
+    fn semantic_errors_are_specific() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("personas/backend-engineer.toml");
+        let text = std::fs::read_to_string(&p).unwrap();
+        let broken = text.replace("id = \"q2\"", "id = \"q1\"");
+        let msg = Persona::parse(&broken, &p).unwrap_err().to_string();
+        assert!(msg.contains("`q1` appears twice"), "{msg}");
+        let broken = text.replace("trigger = \"no_error_handling\"", "trigger = \"bogus\"");
+        let msg = Persona::parse(&broken, &p).unwrap_err().to_string();
+        assert!(msg.contains("unknown trigger `bogus`"), "{msg}");
+    }
+}

@@ -1,0 +1,17 @@
+//! Viva: an offline voice technical interviewer.
+//!
+//! The modules follow the pipeline:
+//!
+//! ```text
+//! audio (mic, WAV) → stt (Whisper worker) → engine (persona, phases, rubric)
+//!     → llm (llama.cpp) → validator (templates) → tts (Piper) → audio (speakers)
+//! ```
+//!
+//! `models` provisions and verifies the model files, `paths` finds them.
+
+pub mod audio;
+pub mod llm;
+pub mod models;
+pub mod paths;
+pub mod stt;
+pub mod tts;
