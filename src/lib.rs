@@ -15,3 +15,4 @@ pub mod models;
 pub mod paths;
 pub mod stt;
 pub mod tts;
+pub mod wer;

