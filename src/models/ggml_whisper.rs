@@ -2,7 +2,7 @@
 //!
 //! Produces exactly what whisper.cpp's `convert-pt-to-ggml.py` writes for the
 //! original OpenAI checkpoint: the same header, Slaney mel filters, byte-level
-//! vocabulary and tensors in PyTorch state-dict order, f16 weights and f32
+//! vocabulary and tensors in the checkpoint's key order, f16 weights and f32
 //! biases, norms and positional embeddings. For a float16 CTranslate2 model of
 //! an official Whisper checkpoint the output is byte-identical to upstream.
 
@@ -226,17 +226,9 @@ impl Source<'_> {
     }
 
     fn mlp(&mut self, to: &str, from: &str) -> Result<(), ConvertError> {
-        self.linear(
-            &format!("{to}.mlp.0"),
-            &format!("{from}/ffn/linear_0"),
-            true,
-        )?;
-        self.linear(
-            &format!("{to}.mlp.2"),
-            &format!("{from}/ffn/linear_1"),
-            true,
-        )?;
-        self.layer_norm(&format!("{to}.mlp_ln"), &format!("{from}/ffn/layer_norm"))
+        self.layer_norm(&format!("{to}.mlp_ln"), &format!("{from}/ffn/layer_norm"))?;
+        self.linear(&format!("{to}.mlp.0"), &format!("{from}/ffn/linear_0"), true)?;
+        self.linear(&format!("{to}.mlp.2"), &format!("{from}/ffn/linear_1"), true)
     }
 }
 
@@ -381,6 +373,12 @@ pub fn convert(
     Ok(hp)
 }
 
+/// Tensors in the key order of OpenAI's released `.pt` checkpoints, which is
+/// what whisper.cpp's converter iterated: decoder positional embedding,
+/// encoder positional embedding, token embedding; decoder blocks (mlp_ln,
+/// mlp.0, mlp.2, attn_ln, attn, cross_attn_ln, cross_attn), decoder.ln; the
+/// encoder convolutions, encoder blocks, ln_post. Within a linear layer the
+/// weight precedes the bias; attention is query, key, value, out.
 fn collect_tensors(model: &Ct2Model, hp: &WhisperHparams) -> Result<Vec<Tensor>, ConvertError> {
     let mut s = Source {
         model,
@@ -388,12 +386,37 @@ fn collect_tensors(model: &Ct2Model, hp: &WhisperHparams) -> Result<Vec<Tensor>,
     };
     let na = hp.n_audio_state;
     let nt = hp.n_text_state;
-    // Encoder, in the state-dict order of openai/whisper's AudioEncoder.
+    s.copy(
+        "decoder.positional_embedding",
+        "decoder/position_encodings/encodings",
+        Out::F32,
+    )?;
     s.copy(
         "encoder.positional_embedding",
         "encoder/position_encodings/encodings",
         Out::F32,
     )?;
+    s.copy(
+        "decoder.token_embedding.weight",
+        "decoder/embeddings/weight",
+        Out::F16,
+    )?;
+    for l in 0..hp.n_text_layer {
+        let to = format!("decoder.blocks.{l}");
+        let from = format!("decoder/layer_{l}");
+        s.mlp(&to, &from)?;
+        s.layer_norm(
+            &format!("{to}.attn_ln"),
+            &format!("{from}/self_attention/layer_norm"),
+        )?;
+        s.self_attention(&format!("{to}.attn"), &format!("{from}/self_attention"), nt)?;
+        s.layer_norm(
+            &format!("{to}.cross_attn_ln"),
+            &format!("{from}/attention/layer_norm"),
+        )?;
+        s.cross_attention(&format!("{to}.cross_attn"), &format!("{from}/attention"), nt)?;
+    }
+    s.layer_norm("decoder.ln", "decoder/layer_norm")?;
     for conv in ["conv1", "conv2"] {
         s.copy(
             &format!("encoder.{conv}.weight"),
@@ -413,45 +436,14 @@ fn collect_tensors(model: &Ct2Model, hp: &WhisperHparams) -> Result<Vec<Tensor>,
     for l in 0..hp.n_audio_layer {
         let to = format!("encoder.blocks.{l}");
         let from = format!("encoder/layer_{l}");
-        s.self_attention(&format!("{to}.attn"), &format!("{from}/self_attention"), na)?;
+        s.mlp(&to, &from)?;
         s.layer_norm(
             &format!("{to}.attn_ln"),
             &format!("{from}/self_attention/layer_norm"),
         )?;
-        s.mlp(&to, &from)?;
+        s.self_attention(&format!("{to}.attn"), &format!("{from}/self_attention"), na)?;
     }
     s.layer_norm("encoder.ln_post", "encoder/layer_norm")?;
-    // Decoder, in the state-dict order of TextDecoder.
-    s.copy(
-        "decoder.positional_embedding",
-        "decoder/position_encodings/encodings",
-        Out::F32,
-    )?;
-    s.copy(
-        "decoder.token_embedding.weight",
-        "decoder/embeddings/weight",
-        Out::F16,
-    )?;
-    for l in 0..hp.n_text_layer {
-        let to = format!("decoder.blocks.{l}");
-        let from = format!("decoder/layer_{l}");
-        s.self_attention(&format!("{to}.attn"), &format!("{from}/self_attention"), nt)?;
-        s.layer_norm(
-            &format!("{to}.attn_ln"),
-            &format!("{from}/self_attention/layer_norm"),
-        )?;
-        s.cross_attention(
-            &format!("{to}.cross_attn"),
-            &format!("{from}/attention"),
-            nt,
-        )?;
-        s.layer_norm(
-            &format!("{to}.cross_attn_ln"),
-            &format!("{from}/attention/layer_norm"),
-        )?;
-        s.mlp(&to, &from)?;
-    }
-    s.layer_norm("decoder.ln", "decoder/layer_norm")?;
     Ok(s.tensors)
 }
 

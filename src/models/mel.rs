@@ -27,22 +27,6 @@ fn mel_to_hz(mel: f64) -> f64 {
     }
 }
 
-fn np_minimum(a: f64, b: f64) -> f64 {
-    if a < b {
-        a
-    } else {
-        b
-    }
-}
-
-fn np_maximum(a: f64, b: f64) -> f64 {
-    if a > b {
-        a
-    } else {
-        b
-    }
-}
-
 /// Returns `n_mels` rows of `n_fft / 2 + 1` weights, row-major, for a signal
 /// sampled at `sample_rate` Hz (fmin 0, fmax Nyquist, Slaney normalisation).
 pub fn mel_filters(sample_rate: u32, n_fft: usize, n_mels: usize) -> Vec<f32> {
@@ -73,9 +57,10 @@ pub fn mel_filters(sample_rate: u32, n_fft: usize, n_mels: usize) -> Vec<f32> {
             let lower = -(mel_f[i] - f) / fdiff[i];
             let upper = (mel_f[i + 2] - f) / fdiff[i + 1];
             // librosa stores the triangle in float32, then scales in float64.
-            // numpy's minimum/maximum return the second operand on ties
-            // (x86 MINPD/MAXPD), which keeps the sign of -0.0 at (0, 0).
-            let w = np_maximum(0.0, np_minimum(lower, upper)) as f32;
+            // Entry (0, 0) is +0.0 here, as in the 2022 `mel_filters.npz` the
+            // published whisper.cpp files were built from (the 2023 file
+            // regenerated for large-v3 has -0.0 there).
+            let w = 0f64.max(lower.min(upper)) as f32;
             weights[i * n_freqs + j] = (f64::from(w) * enorm) as f32;
         }
     }
