@@ -10,9 +10,12 @@
 //! `models` provisions and verifies the model files, `paths` finds them.
 
 pub mod audio;
+pub mod engine;
 pub mod llm;
 pub mod models;
 pub mod paths;
+pub mod session;
 pub mod stt;
 pub mod tts;
+pub mod validator;
 pub mod wer;

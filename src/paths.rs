@@ -65,3 +65,21 @@ pub fn espeak_data_parent(models_dir: &Path) -> Option<PathBuf> {
         .into_iter()
         .find(|d| d.join("espeak-ng-data").join("phontab").is_file())
 }
+
+/// Directories searched for `personas/NAME.toml`: `$VIVA_PERSONAS_DIR`, the
+/// checkout the binary was built in, then `./personas`.
+pub fn persona_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = std::env::var_os("VIVA_PERSONAS_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    for dir in exe_ancestors() {
+        let candidate = dir.join("personas");
+        if candidate.is_dir() && dir.join("models").join("manifest.toml").is_file() {
+            dirs.push(candidate);
+            break;
+        }
+    }
+    dirs.push(PathBuf::from("personas"));
+    dirs
+}

@@ -63,11 +63,18 @@ impl Template {
     pub fn render(&self, values: &[&str]) -> String {
         let mut out = String::new();
         let mut i = 0;
-        for p in &self.parts {
+        let last = self.parts.len().saturating_sub(1);
+        for (k, p) in self.parts.iter().enumerate() {
             match p {
                 Part::Text(t) => out.push_str(t),
                 Part::Slot(_) => {
-                    out.push_str(&clean_slot(values.get(i).copied().unwrap_or("")));
+                    let mut v = clean_slot(values.get(i).copied().unwrap_or(""));
+                    // A slot that ends the template ends the sentence too.
+                    if k == last && !v.is_empty() {
+                        let raw = values.get(i).copied().unwrap_or("").trim_end();
+                        v.push(if raw.ends_with('?') { '?' } else { '.' });
+                    }
+                    out.push_str(&v);
                     i += 1;
                 }
             }
@@ -197,7 +204,8 @@ impl<'p> Validator<'p> {
                 Regex::new(&re).ok().map(|r| (p.clone(), r))
             })
             .collect();
-        let markdown = Regex::new(r"(\*\*|__|`|^\s*[#>*-]\s|\n|\r|\t|\]\(|\|)").expect("static regex");
+        let markdown =
+            Regex::new(r"(\*\*|__|`|^\s*[#>*-]\s|\n|\r|\t|\]\(|\|)").expect("static regex");
         Self {
             persona,
             banned,
@@ -269,14 +277,22 @@ impl<'p> Validator<'p> {
                     .values()
                     .flatten()
                     .any(|q| q == text);
-                let probe = persona.edge_cases.iter().filter_map(|e| e.probe.as_deref()).any(|p| {
-                    Template::parse(p).ok().is_some_and(|t| match t.captures(text) {
-                        Some(values) => values
-                            .iter()
-                            .all(|v| !v.is_empty() && v.split_whitespace().count() <= 3 && !v.contains(['?', '.'])),
-                        None => false,
-                    })
-                });
+                let probe = persona
+                    .edge_cases
+                    .iter()
+                    .filter_map(|e| e.probe.as_deref())
+                    .any(|p| {
+                        Template::parse(p)
+                            .ok()
+                            .is_some_and(|t| match t.captures(text) {
+                                Some(values) => values.iter().all(|v| {
+                                    !v.is_empty()
+                                        && v.split_whitespace().count() <= 3
+                                        && !v.contains(['?', '.'])
+                                }),
+                                None => false,
+                            })
+                    });
                 if !(verification || probe) {
                     return Err(Rejection::NotPersonaLine(kind));
                 }
@@ -299,7 +315,9 @@ impl<'p> Validator<'p> {
             .template(kind)
             .and_then(|t| Template::parse(t).ok())
             .ok_or(Rejection::WrongTemplate(kind))?;
-        let values = template.captures(text).ok_or(Rejection::WrongTemplate(kind))?;
+        let values = template
+            .captures(text)
+            .ok_or(Rejection::WrongTemplate(kind))?;
         for (slot, value) in template.slots().into_iter().zip(&values) {
             let v = value.trim();
             if v.is_empty() {
@@ -337,7 +355,11 @@ impl<'p> Validator<'p> {
                     reason: "more than one sentence".into(),
                 });
             }
-            if !v.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '/') {
+            if !v
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '/')
+            {
                 return Err(Rejection::BadSlot {
                     slot: slot.into(),
                     reason: "does not start a sentence".into(),
@@ -363,10 +385,15 @@ mod tests {
 
     #[test]
     fn template_round_trip() {
-        let t = Template::parse("Incorrect. [Error]. Correct approach: [explanation]. Next question.").unwrap();
+        let t =
+            Template::parse("Incorrect. [Error]. Correct approach: [explanation]. Next question.")
+                .unwrap();
         assert_eq!(t.slots(), vec!["Error", "explanation"]);
         let s = t.render(&["uses md5.", "use bcrypt"]);
-        assert_eq!(s, "Incorrect. Uses md5. Correct approach: Use bcrypt. Next question.");
+        assert_eq!(
+            s,
+            "Incorrect. Uses md5. Correct approach: Use bcrypt. Next question."
+        );
         assert_eq!(t.captures(&s).unwrap(), vec!["Uses md5", "Use bcrypt"]);
     }
 

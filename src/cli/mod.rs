@@ -2,6 +2,7 @@
 
 mod doctor;
 mod engines;
+mod interview_cmd;
 mod models_cmd;
 
 use std::path::PathBuf;
@@ -43,6 +44,12 @@ pub enum Command {
     Say(engines::SayArgs),
     /// One LLM reply to a prompt, under the model's chat template.
     Ask(engines::AskArgs),
+    /// Start an interview: spoken with audio devices, else in the terminal.
+    Interview(interview_cmd::TextArgs),
+    /// A text interview in the terminal (or from a script with --script).
+    Text(interview_cmd::TextArgs),
+    /// Judge one answer to one question and print the verdict.
+    Evaluate(interview_cmd::EvaluateArgs),
 }
 
 /// Sets up `tracing`: warnings by default; engines' own logs only when asked.
@@ -75,5 +82,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcribe(args) => engines::transcribe(args, &models_dir),
         Command::Say(args) => engines::say(args, &models_dir),
         Command::Ask(args) => engines::ask(args, &models_dir),
+        Command::Interview(args) => interview_cmd::interview(args),
+        Command::Text(args) => interview_cmd::text(args),
+        Command::Evaluate(args) => interview_cmd::evaluate(args),
     }
 }

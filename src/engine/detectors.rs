@@ -9,7 +9,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// A security vulnerability: always wins, never overruled.
@@ -127,23 +129,29 @@ fn regexes() -> &'static Regexes {
     R.get_or_init(|| {
         let kw = r"(?:select|insert|update|delete|where|values|from)";
         Regexes {
-            sql_code: vec![
-                // "SELECT … '" + name   /   query + " WHERE id = " + id
-                re(&format!(r#"(?i)["'][^"'\n]*\b{kw}\b[^"'\n]*["']\s*(?:\+|\.\s|\|\|)\s*[A-Za-z_$(]"#)),
-                re(&format!(r#"(?i)[A-Za-z_)\]]\s*\+\s*["'][^"'\n]*\b{kw}\b"#)),
-                // f"SELECT … {name}"
-                re(&format!(r#"(?i)\bf["'][^"'\n]*\b{kw}\b[^"'\n]*\{{[^}}]+\}}"#)),
+            sql_code: {
+                let mut v = Vec::new();
+                for q in ['"', '\''] {
+                    let lit = format!(r#"{q}[^{q}\n]*\b{kw}\b[^{q}\n]*{q}"#);
+                    // "SELECT … '" + name   /   "… WHERE id = " || id
+                    v.push(re(&format!(r#"(?i){lit}\s*(?:\+|\.\s|\|\|)\s*[A-Za-z_$(]"#)));
+                    // query + " WHERE …"
+                    v.push(re(&format!(r#"(?i)[A-Za-z_)\]]\s*\+\s*{q}[^{q}\n]*\b{kw}\b"#)));
+                    // f"SELECT … {name}"
+                    v.push(re(&format!(r#"(?i)\bf{q}[^{q}\n]*\b{kw}\b[^{q}\n]*\{{[^}}]+\}}"#)));
+                    // "SELECT … {}".format(x)   /   "… %s" % x
+                    v.push(re(&format!(r#"(?i){lit}\s*\.format\("#)));
+                    v.push(re(&format!(r#"(?i){q}[^{q}\n]*\b{kw}\b[^{q}\n]*%[sdr][^{q}\n]*{q}\s*%\s*[\w(]"#)));
+                    // fmt.Sprintf / String.format with %s or %v into SQL
+                    v.push(re(&format!(r#"(?i)(?:sprintf|string\.format|format)\(\s*{q}[^{q}\n]*\b{kw}\b[^{q}\n]*%[sdv]"#)));
+                }
                 // `SELECT … ${name}`
-                re(&format!(r#"(?i)`[^`]*\b{kw}\b[^`]*\$\{{"#)),
-                // "SELECT … {}".format(x) / "… %s" % x
-                re(&format!(r#"(?i)["'][^"'\n]*\b{kw}\b[^"'\n]*["']\s*\.format\("#)),
-                re(&format!(r#"(?i)["'][^"'\n]*\b{kw}\b[^"'\n]*%[sdr][^"'\n]*["']\s*%\s*[\w(]"#)),
-                // fmt.Sprintf / String.format with %s or %v into SQL
-                re(&format!(r#"(?i)(?:sprintf|string\.format|format)\(\s*["'][^"'\n]*\b{kw}\b[^"'\n]*%[sdv]"#)),
+                v.push(re(&format!(r#"(?i)`[^`]*\b{kw}\b[^`]*\$\{{"#)));
                 // Ruby "#{x}" and PHP "$x" interpolation in SQL strings
-                re(&format!(r#"(?i)"[^"\n]*\b{kw}\b[^"\n]*#\{{"#)),
-                re(&format!(r#""[^"\n]*\b(?i:{kw})\b[^"\n]*\$[a-z_][a-z0-9_]*"#)),
-            ],
+                v.push(re(&format!(r#"(?i)"[^"\n]*\b{kw}\b[^"\n]*#\{{"#)));
+                v.push(re(&format!(r#""[^"\n]*\b(?i:{kw})\b[^"\n]*\$[a-z_][a-z0-9_]*"#)));
+                v
+            },
             sql_prose: re(r"(?i)\b(concatenat\w*|string interpolation|interpolat\w*|string format\w*|f-strings?|format strings?|append\w* the (user )?input)\b[^.?!]*\b(sql|query|queries|statement|where clause)\b|\b(sql|query|queries)\b[^.?!]*\b(concatenat\w*|interpolat\w*|built (by|with) string)"),
             negation: re(r"(?i)\b(never|not|no|avoid\w*|instead of|rather than|don't|do not|won't|prevent\w*|without|against|vulnerab\w*|injection)\b"),
             password_assign: re(r#"(?i)\bpassword\w*\s*[:=]\s*(?:req|request|params|body|input|data|form|ctx|c)\b[\w.\[\]'"()]*password"#),
@@ -301,9 +309,7 @@ pub fn detect(answer: &str) -> Vec<Finding> {
 /// The sentence (or code line) containing byte offset `at`.
 fn sentence_around(text: &str, at: usize) -> &str {
     let at = at.min(text.len());
-    let start = text[..at]
-        .rfind(['.', '?', '!', '\n'])
-        .map_or(0, |i| i + 1);
+    let start = text[..at].rfind(['.', '?', '!', '\n']).map_or(0, |i| i + 1);
     let end = text[at..]
         .find(['.', '?', '!', '\n'])
         .map_or(text.len(), |i| at + i + 1);
@@ -325,7 +331,13 @@ mod tests {
 
     #[test]
     fn negated_prose_is_not_flagged() {
-        assert!(ids("I would never concatenate user input into SQL; I use parameterized queries.").is_empty());
-        assert_eq!(ids("I concatenate the username into the SQL query."), vec!["sql_concatenation"]);
+        assert!(
+            ids("I would never concatenate user input into SQL; I use parameterized queries.")
+                .is_empty()
+        );
+        assert_eq!(
+            ids("I concatenate the username into the SQL query."),
+            vec!["sql_concatenation"]
+        );
     }
 }

@@ -89,9 +89,13 @@ mod tests {
         let p = Pattern::new("normaliz*").unwrap();
         assert!(p.is_match("I normalized the tables"));
         assert!(!p.is_match("denormal"));
-        assert!(Pattern::new("GROUP BY").unwrap().is_match("group   by product_id"));
+        assert!(Pattern::new("GROUP BY")
+            .unwrap()
+            .is_match("group   by product_id"));
         assert!(Pattern::new("/users").unwrap().is_match("GET /users/42"));
-        assert!(Pattern::new("N+1").unwrap().is_match("the classic n+1 problem"));
+        assert!(Pattern::new("N+1")
+            .unwrap()
+            .is_match("the classic n+1 problem"));
         assert!(!Pattern::new("index*").unwrap().is_match("reindexing"));
         assert!(Pattern::new("429").unwrap().is_match("return 429."));
         assert!(Pattern::new("").is_err());

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// Question difficulty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Fundamental,
@@ -174,7 +176,9 @@ pub struct Persona {
 /// Why a persona could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum PersonaError {
-    #[error("persona `{name}` not found: looked for {tried} (see `personas/` for the available ones)")]
+    #[error(
+        "persona `{name}` not found: looked for {tried} (see `personas/` for the available ones)"
+    )]
     NotFound { name: String, tried: String },
     #[error("cannot read persona {path}: {source}")]
     Read {
@@ -260,10 +264,12 @@ impl Persona {
             }
         })?;
         persona.source = path.to_path_buf();
-        persona.validate().map_err(|message| PersonaError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        })?;
+        persona
+            .validate()
+            .map_err(|message| PersonaError::Invalid {
+                path: path.to_path_buf(),
+                message,
+            })?;
         Ok(persona)
     }
 
@@ -288,7 +294,12 @@ impl Persona {
                     q.id, q.text
                 ));
             }
-            if !self.scorecard.dimensions.iter().any(|d| d.id == q.dimension) {
+            if !self
+                .scorecard
+                .dimensions
+                .iter()
+                .any(|d| d.id == q.dimension)
+            {
                 return Err(format!(
                     "question `{}` scores dimension `{}`, which [scorecard.dimensions] does not define",
                     q.id, q.dimension
@@ -321,7 +332,10 @@ impl Persona {
                 ));
             }
             if e.response.is_none() && e.probe.is_none() {
-                return Err(format!("edge case `{}` needs a `response` or a `probe`", e.id));
+                return Err(format!(
+                    "edge case `{}` needs a `response` or a `probe`",
+                    e.id
+                ));
             }
         }
         let mut last_end = 0;
@@ -352,14 +366,16 @@ impl Persona {
         }
         for (name, t) in [
             ("correct", &self.templates.correct),
-            ("security_vulnerability", &self.templates.security_vulnerability),
+            (
+                "security_vulnerability",
+                &self.templates.security_vulnerability,
+            ),
             ("incomplete", &self.templates.incomplete),
             ("incorrect", &self.templates.incorrect),
             ("stuck", &self.templates.stuck),
             ("clarification", &self.templates.clarification),
         ] {
-            crate::validator::Template::parse(t)
-                .map_err(|e| format!("[templates] {name}: {e}"))?;
+            crate::validator::Template::parse(t).map_err(|e| format!("[templates] {name}: {e}"))?;
         }
         Ok(())
     }
@@ -410,7 +426,10 @@ mod tests {
         assert_eq!(p.duration_min, 45);
         assert_eq!(p.templates.correct, "Correct. [Next question]");
         assert_eq!(p.scorecard.dimensions.len(), 5);
-        assert_eq!(p.scorecard.recommendations.first().map(String::as_str), Some("Strong No"));
+        assert_eq!(
+            p.scorecard.recommendations.first().map(String::as_str),
+            Some("Strong No")
+        );
         assert_eq!(p.edge_cases.len(), 5);
         assert_eq!(p.code_review_priority[0], "Security");
     }

@@ -227,8 +227,16 @@ impl Source<'_> {
 
     fn mlp(&mut self, to: &str, from: &str) -> Result<(), ConvertError> {
         self.layer_norm(&format!("{to}.mlp_ln"), &format!("{from}/ffn/layer_norm"))?;
-        self.linear(&format!("{to}.mlp.0"), &format!("{from}/ffn/linear_0"), true)?;
-        self.linear(&format!("{to}.mlp.2"), &format!("{from}/ffn/linear_1"), true)
+        self.linear(
+            &format!("{to}.mlp.0"),
+            &format!("{from}/ffn/linear_0"),
+            true,
+        )?;
+        self.linear(
+            &format!("{to}.mlp.2"),
+            &format!("{from}/ffn/linear_1"),
+            true,
+        )
     }
 }
 
@@ -414,7 +422,11 @@ fn collect_tensors(model: &Ct2Model, hp: &WhisperHparams) -> Result<Vec<Tensor>,
             &format!("{to}.cross_attn_ln"),
             &format!("{from}/attention/layer_norm"),
         )?;
-        s.cross_attention(&format!("{to}.cross_attn"), &format!("{from}/attention"), nt)?;
+        s.cross_attention(
+            &format!("{to}.cross_attn"),
+            &format!("{from}/attention"),
+            nt,
+        )?;
     }
     s.layer_norm("decoder.ln", "decoder/layer_norm")?;
     for conv in ["conv1", "conv2"] {

@@ -1,0 +1,404 @@
+//! `viva text`, `viva interview` and `viva evaluate`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use serde::Deserialize;
+use viva::engine::interview::{EndReason, Interview, Step};
+use viva::engine::{scorecard, Persona};
+use viva::session::{Session, TranscriptLine};
+
+#[derive(Debug, Clone, Args)]
+pub struct TextArgs {
+    /// Persona name (personas/NAME.toml) or path to a persona file.
+    #[arg(long, default_value = "backend-engineer")]
+    pub persona: String,
+    /// Scripted answers instead of the keyboard: plain text with answers
+    /// separated by lines holding only `---`, or JSONL (`.jsonl`) with
+    /// `{"answer": "...", "elapsed_s": 90}` per line.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Seconds each plain-script answer takes (simulated clock).
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds_per_answer: f64,
+    /// Print one JSON event per line instead of the conversation.
+    #[arg(long)]
+    pub json: bool,
+    /// Where to write the journal, transcript and scorecard.
+    #[arg(long, value_name = "DIR")]
+    pub session_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Persona name or path.
+    #[arg(long, default_value = "backend-engineer")]
+    pub persona: String,
+    /// Question id (q1…).
+    #[arg(long)]
+    pub question: String,
+    /// File with the answer (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub answer_file: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct ScriptLine {
+    answer: String,
+    #[serde(default)]
+    elapsed_s: Option<f64>,
+}
+
+/// One scripted answer and the seconds it took.
+pub struct ScriptedAnswer {
+    pub text: String,
+    pub seconds: f64,
+}
+
+/// Parses a script file (see `TextArgs::script`).
+pub fn parse_script(path: &Path, default_seconds: f64) -> anyhow::Result<Vec<ScriptedAnswer>> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read script {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "script {} is not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    if path.extension().is_some_and(|e| e == "jsonl") {
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let l: ScriptLine = serde_json::from_str(line).with_context(|| {
+                format!(
+                    "script {}, line {}: expected {{\"answer\": \"...\", \"elapsed_s\": N}}",
+                    path.display(),
+                    i + 1
+                )
+            })?;
+            let seconds = l.elapsed_s.unwrap_or(default_seconds);
+            if !(0.0..=86_400.0).contains(&seconds) {
+                bail!(
+                    "script {}, line {}: elapsed_s must be between 0 and 86400",
+                    path.display(),
+                    i + 1
+                );
+            }
+            out.push(ScriptedAnswer {
+                text: l.answer,
+                seconds,
+            });
+        }
+        return Ok(out);
+    }
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.lines() {
+        if line.trim() == "---" {
+            out.push(std::mem::take(&mut cur));
+        } else {
+            cur.push_str(line);
+            cur.push('\n');
+        }
+    }
+    out.push(cur);
+    Ok(out
+        .into_iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .map(|text| ScriptedAnswer {
+            text,
+            seconds: default_seconds,
+        })
+        .collect())
+}
+
+/// Drives one interview: prints or emits turns, journals everything.
+struct Driver<'p> {
+    interview: Interview<'p>,
+    session: Session,
+    transcript: Vec<TranscriptLine>,
+    json: bool,
+    turn: usize,
+}
+
+impl<'p> Driver<'p> {
+    fn emit_json(&self, value: serde_json::Value) {
+        if self.json {
+            println!("{value}");
+        }
+    }
+
+    fn handle(&mut self, step: Step) -> anyhow::Result<()> {
+        for e in &step.events {
+            self.session.log(e)?;
+            self.emit_json(serde_json::to_value(e)?);
+        }
+        for t in step.turns {
+            self.turn += 1;
+            self.session.log(&serde_json::json!({
+                "event": "interviewer", "turn": self.turn, "kind": t.kind, "text": t.text,
+            }))?;
+            if self.json {
+                self.emit_json(serde_json::json!({"event": "interviewer", "turn": self.turn, "kind": t.kind, "text": t.text}));
+            } else {
+                println!("\nInterviewer: {}", t.text);
+            }
+            self.transcript.push(TranscriptLine {
+                turn: self.turn,
+                speaker: "interviewer".into(),
+                text: t.text,
+            });
+        }
+        Ok(())
+    }
+
+    fn candidate(&mut self, text: &str, at_s: f64) -> anyhow::Result<()> {
+        self.turn += 1;
+        self.session.log(&serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}))?;
+        self.emit_json(serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}));
+        self.transcript.push(TranscriptLine {
+            turn: self.turn,
+            speaker: "candidate".into(),
+            text: text.to_string(),
+        });
+        let step = self.interview.answer(text, at_s);
+        self.handle(step)
+    }
+
+    fn finish(mut self, reason: EndReason) -> anyhow::Result<()> {
+        if !self.interview.is_finished() {
+            let step = self.interview.finish(reason);
+            self.handle(step)?;
+        }
+        let persona = self.interview.persona();
+        let card = scorecard::build(persona, self.interview.records());
+        self.session
+            .log(&serde_json::json!({"event": "scorecard", "scorecard": card}))?;
+        self.emit_json(serde_json::json!({"event": "scorecard", "scorecard": card}));
+        let mut md = String::from("# Interview transcript\n\n");
+        for l in &self.transcript {
+            md.push_str(&format!(
+                "{}. **{}:** {}\n\n",
+                l.turn,
+                if l.speaker == "interviewer" {
+                    "Interviewer"
+                } else {
+                    "Candidate"
+                },
+                l.text.replace('\n', "  \n")
+            ));
+        }
+        self.session.write_file("transcript.md", md.as_bytes())?;
+        self.session.write_file(
+            "transcript.json",
+            &serde_json::to_vec_pretty(&self.transcript)?,
+        )?;
+        self.session
+            .write_file("scorecard.json", &serde_json::to_vec_pretty(&card)?)?;
+        self.session
+            .write_file("scorecard.md", card.to_markdown(persona).as_bytes())?;
+        if !self.json {
+            println!("\n{}", card.to_markdown(persona));
+        }
+        eprintln!("session record: {}", self.session.dir().display());
+        Ok(())
+    }
+}
+
+/// Reads one answer from the terminal: it ends at an empty line; an answer
+/// starting with ``` (code) ends at the closing ```. `None` at end of input.
+fn read_answer(input: &mut impl BufRead, interactive: bool) -> anyhow::Result<Option<String>> {
+    if interactive {
+        print!("\nYou (empty line to send, ``` for code): ");
+        std::io::stdout().flush()?;
+    }
+    let mut answer = String::new();
+    let mut in_code = false;
+    loop {
+        let mut raw = Vec::new();
+        let n = input.read_until(b'\n', &mut raw)?;
+        if n == 0 {
+            return Ok(if answer.trim().is_empty() {
+                None
+            } else {
+                Some(answer.trim().to_string())
+            });
+        }
+        let line = String::from_utf8_lossy(&raw)
+            .trim_end_matches(['\n', '\r'])
+            .to_string();
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            answer.push_str(&line);
+            answer.push('\n');
+            if !in_code {
+                return Ok(Some(answer.trim().to_string()));
+            }
+            continue;
+        }
+        if line.trim().is_empty() && !in_code {
+            if answer.trim().is_empty() {
+                continue;
+            }
+            return Ok(Some(answer.trim().to_string()));
+        }
+        answer.push_str(&line);
+        answer.push('\n');
+    }
+}
+
+pub fn text(args: TextArgs) -> anyhow::Result<ExitCode> {
+    let persona = Persona::load(&args.persona)?;
+    let script = match &args.script {
+        Some(p) => Some(parse_script(p, args.seconds_per_answer)?),
+        None => None,
+    };
+    let session = Session::create(args.session_dir.clone())?;
+    eprintln!("session record: {}", session.dir().display());
+    let dir = session.dir().to_path_buf();
+    ctrlc::set_handler(move || {
+        eprintln!("\ninterrupted; the journal is saved in {}", dir.display());
+        std::process::exit(130);
+    })
+    .ok();
+    let mut driver = Driver {
+        interview: Interview::new(&persona),
+        session,
+        transcript: Vec::new(),
+        json: args.json,
+        turn: 0,
+    };
+    driver.session.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }}))?;
+    let step = driver.interview.start(0.0);
+    driver.handle(step)?;
+    let reason = match script {
+        Some(answers) => {
+            let mut clock = 0.0;
+            for a in answers {
+                if driver.interview.is_finished() {
+                    break;
+                }
+                clock += a.seconds;
+                driver.candidate(&a.text, clock)?;
+            }
+            EndReason::Interrupted
+        }
+        None => {
+            let started = std::time::Instant::now();
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            if interactive && !args.json {
+                println!("(Answer in plain text. Finish an answer with an empty line; wrap code in ``` lines. Say \"end the interview\" or press Ctrl-D to stop.)");
+            }
+            let mut input = stdin.lock();
+            while !driver.interview.is_finished() {
+                match read_answer(&mut input, interactive && !args.json)? {
+                    Some(a) => driver.candidate(&a, started.elapsed().as_secs_f64())?,
+                    None => break,
+                }
+            }
+            EndReason::Interrupted
+        }
+    };
+    driver.finish(reason)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let persona = Persona::load(&args.persona)?;
+    let question = persona.question(&args.question).with_context(|| {
+        format!(
+            "persona {} has no question `{}` (ids: {})",
+            persona.id,
+            args.question,
+            persona
+                .questions
+                .iter()
+                .map(|q| q.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let bytes = if args.answer_file.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(&args.answer_file)
+            .with_context(|| format!("cannot read {}", args.answer_file.display()))?
+    };
+    let answer = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("the answer is not valid UTF-8 text"))?;
+    let mut interview = Interview::new(&persona);
+    interview.start_at(&question.id, 0.0);
+    let step = interview.answer(&answer, 60.0);
+    let judgment = step
+        .events
+        .iter()
+        .find_map(|e| match e {
+            viva::engine::EngineEvent::Verdict { judgment, .. } => Some(judgment.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| viva::engine::judge(&persona, question, &answer));
+    let verdict = if viva::engine::rubric::is_clarification_request(&persona, &answer) {
+        "clarification"
+    } else {
+        judgment.verdict.as_str()
+    };
+    let utterance = step
+        .turns
+        .first()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    let probe = step
+        .turns
+        .first()
+        .is_some_and(|t| t.kind == viva::validator::TurnKind::Probe);
+    if args.json {
+        let out = serde_json::json!({
+            "verdict": verdict,
+            "score": judgment.score,
+            "utterance": utterance,
+            "probe": probe,
+            "findings": judgment.findings,
+            "missing": judgment.missing(),
+            "notes": judgment.notes,
+        });
+        println!("{out}");
+    } else {
+        println!("{verdict} ({}%): {utterance}", judgment.score);
+        for f in &judgment.findings {
+            println!("  finding {}: {} — {:?}", f.id, f.issue, f.evidence);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `viva interview`: the spoken interview when audio devices exist,
+/// otherwise the text interview with a one-line note why.
+pub fn interview(args: TextArgs) -> anyhow::Result<ExitCode> {
+    let devices = viva::audio::devices::list();
+    if !devices.has_input() || !devices.has_output() {
+        eprintln!(
+            "note: no usable microphone and speakers ({}), so this is the text interview",
+            if devices.has_input() {
+                "no output device"
+            } else {
+                "no input device"
+            }
+        );
+    } else {
+        eprintln!("note: the spoken interview loop is not available in this build yet; running the text interview");
+    }
+    text(args)
+}

@@ -1,0 +1,225 @@
+//! Deterministic judging of one answer against a bank question: expected
+//! elements (with paraphrases), red-flag detectors and the persona's
+//! thresholds. The LLM may refine wording later, but never overrule a
+//! security finding.
+
+use serde::{Deserialize, Serialize};
+
+use super::detectors::{self, Finding, Severity};
+use super::patterns::{any_match, compile_all, Pattern};
+use super::persona::{Persona, Question};
+
+/// The interviewer's verdict on an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Correct,
+    Incomplete,
+    Incorrect,
+    SecurityVulnerability,
+    Clarification,
+    Stuck,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Correct => "correct",
+            Verdict::Incomplete => "incomplete",
+            Verdict::Incorrect => "incorrect",
+            Verdict::SecurityVulnerability => "security_vulnerability",
+            Verdict::Clarification => "clarification",
+            Verdict::Stuck => "stuck",
+        }
+    }
+}
+
+/// One expected element and whether (and where) the answer showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElementResult {
+    pub element: String,
+    pub present: bool,
+    /// The words of the answer that showed it.
+    pub quote: Option<String>,
+}
+
+/// The full judgment of one answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgment {
+    pub verdict: Verdict,
+    /// 0–100: share of expected elements shown (capped by findings).
+    pub score: u8,
+    pub elements: Vec<ElementResult>,
+    pub findings: Vec<Finding>,
+    /// Why the score was capped, if it was.
+    pub notes: Vec<String>,
+}
+
+impl Judgment {
+    pub fn missing(&self) -> Vec<&str> {
+        self.elements
+            .iter()
+            .filter(|e| !e.present)
+            .map(|e| e.element.as_str())
+            .collect()
+    }
+
+    pub fn first_security(&self) -> Option<&Finding> {
+        self.findings
+            .iter()
+            .find(|f| f.severity == Severity::Security)
+    }
+
+    pub fn first_major(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.severity == Severity::Major)
+    }
+}
+
+/// Short function words whose absence marks a bare keyword list.
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "to", "with", "for", "and", "on", "in", "by", "is", "are", "of", "i", "we",
+    "it", "that", "this", "use", "then", "if", "each", "per", "so", "as", "when", "which", "would",
+    "will", "be", "from", "into", "or", "at", "can", "should", "every", "my", "our", "their",
+    "its",
+];
+
+/// Words of a normalised answer.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Removes zero-width and other invisible characters and folds look-alike
+/// letters, so `bcr\u{200b}ypt` or a Cyrillic `а` neither hide nor fake a keyword.
+pub fn sanitize(answer: &str) -> String {
+    answer
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
+            ) && !(c.is_control() && !c.is_whitespace())
+        })
+        .map(|c| match c {
+            'а' => 'a',
+            'е' => 'e',
+            'о' => 'o',
+            'р' => 'p',
+            'с' => 'c',
+            'у' => 'y',
+            'х' => 'x',
+            'і' => 'i',
+            'А' => 'A',
+            'Е' => 'E',
+            'О' => 'O',
+            'Р' => 'P',
+            'С' => 'C',
+            'Т' => 'T',
+            'Х' => 'X',
+            '\u{2018}' | '\u{2019}' => '\'',
+            '\u{201c}' | '\u{201d}' => '"',
+            other => other,
+        })
+        .collect()
+}
+
+fn quote_for(pattern: &Pattern, answer: &str) -> Option<String> {
+    if !pattern.is_match(answer) {
+        return None;
+    }
+    // Quote the sentence (or line) that matched, trimmed for the report.
+    answer
+        .split_inclusive(['.', '?', '!', '\n'])
+        .find(|s| pattern.is_match(s))
+        .map(|s| s.trim().chars().take(140).collect())
+}
+
+/// Judges `answer` to `question` by the persona's rubric.
+pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
+    let answer = sanitize(answer);
+    let mut elements = Vec::with_capacity(question.expected.len());
+    for e in &question.expected {
+        let pats = compile_all(&e.patterns);
+        let quote = pats.iter().find_map(|p| quote_for(p, &answer));
+        elements.push(ElementResult {
+            element: e.element.clone(),
+            present: quote.is_some(),
+            quote,
+        });
+    }
+    let present = elements.iter().filter(|e| e.present).count();
+    let mut score = (present * 100 / elements.len().max(1)) as u8;
+    let mut notes = Vec::new();
+
+    // Substance: a bare list of keywords is not an answer.
+    let ws = words(&answer);
+    let function_words = ws
+        .iter()
+        .filter(|w| FUNCTION_WORDS.contains(&w.as_str()))
+        .count();
+    let is_code = detectors::looks_like_code(&answer);
+    if !is_code && (ws.len() < 6 || (ws.len() >= 4 && function_words * 8 < ws.len())) && score > 40
+    {
+        score = 40;
+        notes.push("keywords without explanation".to_string());
+    }
+    let warning = compile_all(&persona.rules.warning_keywords);
+    if any_match(&warning, &answer) && score > 50 {
+        score = 50;
+        notes.push("warning keyword".to_string());
+    }
+
+    let findings = detectors::detect(&answer);
+    let s = &persona.scoring;
+    let verdict = if detectors::has_security(&findings) {
+        score = score.min(s.incomplete_from.saturating_sub(1));
+        Verdict::SecurityVulnerability
+    } else if findings.iter().any(|f| f.severity == Severity::Major) {
+        score = score.min(s.incomplete_from.saturating_sub(1));
+        Verdict::Incorrect
+    } else if score > s.correct_above {
+        Verdict::Correct
+    } else if score >= s.incomplete_from {
+        Verdict::Incomplete
+    } else {
+        Verdict::Incorrect
+    };
+    Judgment {
+        verdict,
+        score,
+        elements,
+        findings,
+        notes,
+    }
+}
+
+/// True if the answer is a request for clarification rather than an answer.
+pub fn is_clarification_request(persona: &Persona, answer: &str) -> bool {
+    let a = sanitize(answer).to_lowercase();
+    let trimmed = a.trim();
+    let short = words(trimmed).len() <= 30;
+    short
+        && trimmed.ends_with('?')
+        && persona
+            .clarification_markers
+            .iter()
+            .any(|m| trimmed.contains(m.as_str()))
+}
+
+/// True if the candidate says they cannot answer.
+pub fn is_dont_know(persona: &Persona, answer: &str) -> bool {
+    let a = sanitize(answer).to_lowercase();
+    words(&a).len() <= 25
+        && persona
+            .dont_know_markers
+            .iter()
+            .any(|m| a.contains(m.as_str()))
+}
+
+/// True if the candidate asks to end the interview.
+pub fn is_end_request(persona: &Persona, answer: &str) -> bool {
+    let a = sanitize(answer).to_lowercase();
+    words(&a).len() <= 20 && persona.end_phrases.iter().any(|m| a.contains(m.as_str()))
+}

@@ -1,0 +1,164 @@
+//! A session's record on disk: an append-only JSONL journal (one event per
+//! line, flushed and fsync'd as it happens, each line chained to the previous
+//! by sha256), then the transcript and scorecard at the end. Files are
+//! created owner-only.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Session record failures.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(
+        "cannot create the session directory {path}: {source} (choose another with --session-dir)"
+    )]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source} (disk full or read-only? the journal up to this point is intact)")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where sessions go by default: the user's data directory.
+pub fn default_sessions_root() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("viva")
+        .join("sessions")
+}
+
+fn restrict(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+/// One line of the transcript.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct TranscriptLine {
+    pub turn: usize,
+    pub speaker: String,
+    pub text: String,
+}
+
+/// An open session.
+pub struct Session {
+    dir: PathBuf,
+    journal_path: PathBuf,
+    journal: File,
+    started: Instant,
+    seq: u64,
+    prev_hash: String,
+}
+
+impl Session {
+    /// Creates `dir` (or a fresh timestamped directory under the default
+    /// root) and opens its journal.
+    pub fn create(dir: Option<PathBuf>) -> Result<Self, SessionError> {
+        let dir = match dir {
+            Some(d) => d,
+            None => {
+                let stamp = time::OffsetDateTime::now_utc()
+                    .format(&time::macros::format_description!(
+                        "[year][month][day]-[hour][minute][second]"
+                    ))
+                    .unwrap_or_else(|_| "session".into());
+                default_sessions_root().join(format!("{stamp}-{}", std::process::id()))
+            }
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| SessionError::CreateDir {
+            path: dir.clone(),
+            source,
+        })?;
+        restrict(&dir, 0o700);
+        let journal_path = dir.join("journal.jsonl");
+        let journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&journal_path)
+            .map_err(|source| SessionError::CreateDir {
+                path: journal_path.clone(),
+                source,
+            })?;
+        restrict(&journal_path, 0o600);
+        Ok(Self {
+            dir,
+            journal_path,
+            journal,
+            started: Instant::now(),
+            seq: 0,
+            prev_hash: "0".repeat(64),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Appends one event (any serializable object, merged with `seq`, `t_ms`,
+    /// `prev` and `hash`), then flushes and fsyncs.
+    pub fn log(&mut self, event: &impl Serialize) -> Result<(), SessionError> {
+        let mut value = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
+        if !value.is_object() {
+            value = serde_json::json!({ "event": "value", "value": value });
+        }
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("seq".into(), self.seq.into());
+            obj.insert(
+                "t_ms".into(),
+                (self.started.elapsed().as_millis() as u64).into(),
+            );
+            obj.insert("prev".into(), self.prev_hash.clone().into());
+        }
+        let body = serde_json::to_string(&value).unwrap_or_default();
+        let hash = hex::encode(Sha256::digest(body.as_bytes()));
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("hash".into(), hash.clone().into());
+        }
+        let mut line = serde_json::to_string(&value).unwrap_or_default();
+        line.push('\n');
+        let werr = |source| SessionError::Write {
+            path: self.journal_path.clone(),
+            source,
+        };
+        self.journal.write_all(line.as_bytes()).map_err(werr)?;
+        self.journal
+            .sync_data()
+            .map_err(|source| SessionError::Write {
+                path: self.journal_path.clone(),
+                source,
+            })?;
+        self.seq += 1;
+        self.prev_hash = hash;
+        Ok(())
+    }
+
+    /// Writes a file of the final record (owner-only), atomically.
+    pub fn write_file(&self, name: &str, contents: &[u8]) -> Result<PathBuf, SessionError> {
+        let path = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let werr = |source| SessionError::Write {
+            path: path.clone(),
+            source,
+        };
+        let mut f = File::create(&tmp).map_err(werr)?;
+        restrict(&tmp, 0o600);
+        f.write_all(contents).map_err(werr)?;
+        f.sync_all().map_err(werr)?;
+        std::fs::rename(&tmp, &path).map_err(werr)?;
+        Ok(path)
+    }
+}
