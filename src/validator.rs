@@ -69,10 +69,12 @@ impl Template {
                 Part::Text(t) => out.push_str(t),
                 Part::Slot(_) => {
                     let mut v = clean_slot(values.get(i).copied().unwrap_or(""));
+                    if !starts_sentence(&out) {
+                        v = lower_first(&v);
+                    }
                     // A slot that ends the template ends the sentence too.
-                    if k == last && !v.is_empty() {
-                        let raw = values.get(i).copied().unwrap_or("").trim_end();
-                        v.push(if raw.ends_with('?') { '?' } else { '.' });
+                    if k == last && !v.is_empty() && !v.ends_with(['?', '!']) {
+                        v.push('.');
                     }
                     out.push_str(&v);
                     i += 1;
@@ -100,6 +102,26 @@ impl Template {
                 .map(|m| m.map_or(String::new(), |m| m.as_str().to_string()))
                 .collect(),
         )
+    }
+}
+
+/// Whether text appended after `before` begins a new sentence.
+fn starts_sentence(before: &str) -> bool {
+    let t = before.trim_end();
+    t.is_empty() || t.ends_with(['.', '?', '!'])
+}
+
+/// Lower-cases the first letter unless the first word is an acronym or
+/// proper noun written with more capitals (JWT, PostgreSQL).
+fn lower_first(v: &str) -> String {
+    let first_word = v.split_whitespace().next().unwrap_or("");
+    if first_word.chars().filter(|c| c.is_uppercase()).count() > 1 {
+        return v.to_string();
+    }
+    let mut chars = v.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
     }
 }
 
@@ -184,7 +206,7 @@ pub enum Rejection {
 
 /// Longest turn accepted.
 pub const MAX_TURN_CHARS: usize = 600;
-const MAX_SLOT_WORDS: usize = 30;
+const MAX_SLOT_WORDS: usize = 20;
 
 /// Validates turns against one persona.
 pub struct Validator<'p> {
@@ -318,7 +340,18 @@ impl<'p> Validator<'p> {
         let values = template
             .captures(text)
             .ok_or(Rejection::WrongTemplate(kind))?;
-        for (slot, value) in template.slots().into_iter().zip(&values) {
+        let mut before = String::new();
+        let mut sentence_starts = Vec::new();
+        for p in &template.parts {
+            match p {
+                Part::Text(t) => before.push_str(t),
+                Part::Slot(_) => {
+                    sentence_starts.push(starts_sentence(&before));
+                    before.push('x');
+                }
+            }
+        }
+        for (k, (slot, value)) in template.slots().into_iter().zip(&values).enumerate() {
             let v = value.trim();
             if v.is_empty() {
                 return Err(Rejection::EmptySlot { slot: slot.into() });
@@ -355,10 +388,12 @@ impl<'p> Validator<'p> {
                     reason: "more than one sentence".into(),
                 });
             }
-            if !v
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '/')
+            let starts = sentence_starts.get(k).copied().unwrap_or(false);
+            if starts
+                && !v
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '/')
             {
                 return Err(Rejection::BadSlot {
                     slot: slot.into(),
@@ -392,9 +427,9 @@ mod tests {
         let s = t.render(&["uses md5.", "use bcrypt"]);
         assert_eq!(
             s,
-            "Incorrect. Uses md5. Correct approach: Use bcrypt. Next question."
+            "Incorrect. Uses md5. Correct approach: use bcrypt. Next question."
         );
-        assert_eq!(t.captures(&s).unwrap(), vec!["Uses md5", "Use bcrypt"]);
+        assert_eq!(t.captures(&s).unwrap(), vec!["Uses md5", "use bcrypt"]);
     }
 
     #[test]

@@ -289,7 +289,11 @@ pub fn detect(answer: &str) -> Vec<Finding> {
         .iter()
         .find_map(|re| re.find(answer))
         .map(|m| m.as_str().to_string())
-        .or_else(|| prose_hit(answer, &r.status_200_prose).map(str::to_string));
+        .or_else(|| {
+            prose_hit(answer, &r.status_200_prose)
+                .filter(|s| !Regex::new(r"\b[45]\d\d\b").is_ok_and(|re| re.is_match(s)))
+                .map(str::to_string)
+        });
     if let Some(ev) = status {
         out.push(finding(&STATUS_200_ERRORS, &ev));
     }

@@ -285,6 +285,13 @@ impl Persona {
             if !ids.insert(q.id.as_str()) {
                 return Err(format!("question id `{}` appears twice", q.id));
             }
+            let technique_words = q.technique.split_whitespace().count();
+            if technique_words == 0 || technique_words > 18 {
+                return Err(format!(
+                    "question `{}`: technique must be 1–18 words (it fills a spoken template slot), has {technique_words}",
+                    q.id
+                ));
+            }
             if q.expected.is_empty() {
                 return Err(format!("question `{}` lists no expected elements", q.id));
             }

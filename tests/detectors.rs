@@ -1,0 +1,197 @@
+//! Detector suites: real-looking vulnerable and safe code in several
+//! languages, and prose. Safe (parameterized, hashed, env-configured) code
+//! must not be flagged.
+
+use viva::engine::detectors::detect;
+
+fn ids(answer: &str) -> Vec<String> {
+    detect(answer).into_iter().map(|f| f.id).collect()
+}
+
+fn assert_flags(id: &str, samples: &[&str]) {
+    for s in samples {
+        assert!(
+            ids(s).iter().any(|f| f == id),
+            "expected {id} in:\n{s}\ngot {:?}",
+            ids(s)
+        );
+    }
+}
+
+fn assert_clean_of(id: &str, samples: &[&str]) {
+    for s in samples {
+        assert!(!ids(s).iter().any(|f| f == id), "unexpected {id} in:\n{s}");
+    }
+}
+
+#[test]
+fn sql_concatenation_in_every_language() {
+    assert_flags(
+        "sql_concatenation",
+        &[
+            // Python
+            "cursor.execute(\"SELECT * FROM users WHERE email = '\" + email + \"'\")",
+            "cursor.execute(f\"SELECT id FROM users WHERE name = '{name}'\")",
+            "cursor.execute(\"SELECT id FROM users WHERE id = {}\".format(user_id))",
+            "cursor.execute(\"SELECT id FROM users WHERE id = %s\" % user_id)",
+            "sql = 'DELETE FROM posts WHERE id = ' + str(post_id)",
+            // JavaScript / TypeScript
+            "db.query(`SELECT id FROM users WHERE email = '${req.body.email}'`)",
+            "const q = \"UPDATE users SET name = '\" + name + \"' WHERE id = \" + id;",
+            // Java
+            "Statement st = conn.createStatement(); st.executeQuery(\"SELECT id FROM users WHERE name = '\" + name + \"'\");",
+            "String sql = String.format(\"SELECT id FROM orders WHERE user_id = %s\", userId);",
+            // Go
+            "rows, err := db.Query(fmt.Sprintf(\"SELECT id FROM users WHERE email = '%s'\", email))",
+            "db.Exec(\"DELETE FROM sessions WHERE token = '\" + token + \"'\")",
+            // Ruby / PHP
+            "User.find_by_sql(\"SELECT * FROM users WHERE name = '#{params[:name]}'\")",
+            "$result = mysqli_query($conn, \"SELECT id FROM users WHERE email = '$email'\");",
+            // Prose, typed or dictated
+            "I concatenate the user's email into the SQL query string.",
+            "I build the query with string interpolation of the search term into the WHERE clause.",
+        ],
+    );
+    assert_clean_of(
+        "sql_concatenation",
+        &[
+            "cursor.execute(\"SELECT id FROM users WHERE email = %s\", (email,))",
+            "cursor.execute(\"SELECT id FROM users WHERE email = ?\", [email])",
+            "db.query('SELECT id FROM users WHERE email = $1', [req.body.email])",
+            "PreparedStatement ps = conn.prepareStatement(\"SELECT id FROM users WHERE name = ?\"); ps.setString(1, name);",
+            "rows, err := db.Query(\"SELECT id FROM users WHERE email = $1\", email)",
+            "User.where(\"name = ?\", params[:name])",
+            "$stmt = $pdo->prepare('SELECT id FROM users WHERE email = :email'); $stmt->execute(['email' => $email]);",
+            "await prisma.user.findUnique({ where: { email } })",
+            "I never concatenate user input into SQL; every query uses bound parameters.",
+            "String concatenation into queries causes SQL injection, so I avoid it.",
+        ],
+    );
+}
+
+#[test]
+fn password_storage() {
+    assert_flags(
+        "plaintext_password",
+        &[
+            "I store the password in plain text in the users table.",
+            "user.password = req.body.password; await user.save();",
+            "cursor.execute(\"INSERT INTO users (email, password) VALUES (%s, %s)\", (email, password))",
+        ],
+    );
+    assert_flags(
+        "weak_password_hash",
+        &[
+            "hashed = hashlib.md5(password.encode()).hexdigest()",
+            "const hash = crypto.createHash('sha1').update(password).digest('hex');",
+            "MessageDigest md = MessageDigest.getInstance(\"MD5\"); byte[] h = md.digest(password.getBytes());",
+            "I hash the password with SHA-256 and store it.",
+        ],
+    );
+    let safe = [
+        "hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(12))",
+        "const hash = await argon2.hash(req.body.password);",
+        "String hash = BCrypt.hashpw(password, BCrypt.gensalt());",
+        "hash, err := bcrypt.GenerateFromPasswordHash([]byte(password), 12)",
+        "I never store passwords in plain text; I hash them with argon2id.",
+        "MD5 is not acceptable for passwords, so I use bcrypt.",
+    ];
+    assert_clean_of("plaintext_password", &safe);
+    assert_clean_of("weak_password_hash", &safe);
+}
+
+#[test]
+fn hardcoded_secrets() {
+    assert_flags(
+        "hardcoded_secret",
+        &[
+            "JWT_SECRET = \"s3cr3t-signing-key\"",
+            "const apiKey = 'sk_live_1234567890abcdef';",
+            "token := jwt.sign(payload, \"mysupersecret\")",
+            "private static final String DB_PASSWORD = \"hunter22\";",
+            "I hardcode the JWT secret in the config class.",
+        ],
+    );
+    assert_clean_of(
+        "hardcoded_secret",
+        &[
+            "JWT_SECRET = os.environ[\"JWT_SECRET\"]",
+            "const apiKey = process.env.API_KEY;",
+            "secret := os.Getenv(\"JWT_SECRET\")",
+            "Secrets live in Vault and are injected as environment variables; nothing is hardcoded.",
+        ],
+    );
+}
+
+#[test]
+fn select_star_status_codes_verbs_and_validation() {
+    assert_flags(
+        "select_star",
+        &[
+            "SELECT * FROM orders WHERE user_id = $1",
+            "select * from users;",
+        ],
+    );
+    assert_clean_of(
+        "select_star",
+        &[
+            "SELECT COUNT(*) FROM orders",
+            "SELECT id, total FROM orders",
+            "I avoid SELECT * and list the columns.",
+        ],
+    );
+    assert_flags(
+        "status_200_for_errors",
+        &[
+            "res.status(200).json({ error: 'not found' })",
+            "return jsonify({'error': 'invalid email'}), 200",
+            "On failure I return 200 with an error message in the body.",
+        ],
+    );
+    assert_clean_of(
+        "status_200_for_errors",
+        &[
+            "res.status(404).json({ error: 'not found' })",
+            "Success returns 200; errors return 400 or 500.",
+        ],
+    );
+    assert_flags(
+        "verbs_in_urls",
+        &[
+            "GET /api/getUser?id=1",
+            "POST /createPost",
+            "router.post('/deleteComment', handler)",
+        ],
+    );
+    assert_clean_of(
+        "verbs_in_urls",
+        &[
+            "GET /users/{id}",
+            "POST /posts",
+            "DELETE /posts/{id}/comments/{commentId}",
+        ],
+    );
+    assert_flags(
+        "no_input_validation",
+        &["app.post('/users', async (req, res) => {\n  const user = await db.insert(req.body);\n  res.status(201).json(user);\n});"],
+    );
+    assert_clean_of(
+        "no_input_validation",
+        &["app.post('/users', async (req, res) => {\n  const data = schema.parse(req.body);\n  try { res.status(201).json(await db.insert(data)); } catch (e) { res.status(500).end(); }\n});"],
+    );
+}
+
+#[test]
+fn error_handling_in_code() {
+    assert_flags(
+        "no_error_handling",
+        &["def get_user(id):\n    row = db.execute('SELECT id, name FROM users WHERE id = %s', (id,))\n    return row\n"],
+    );
+    assert_clean_of(
+        "no_error_handling",
+        &[
+            "def get_user(id):\n    try:\n        return db.execute('SELECT id FROM users WHERE id = %s', (id,))\n    except DatabaseError:\n        abort(503)\n",
+            "row := db.QueryRow(\"SELECT id FROM users WHERE id = $1\", id)\nif err := row.Scan(&u.ID); err != nil {\n    return err\n}\n",
+        ],
+    );
+}
