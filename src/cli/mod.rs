@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch.
 
+mod bench;
 mod doctor;
 mod engines;
 mod interview_cmd;
@@ -50,6 +51,8 @@ pub enum Command {
     Text(interview_cmd::TextArgs),
     /// Judge one answer to one question and print the verdict.
     Evaluate(interview_cmd::EvaluateArgs),
+    /// Measure each engine's speed on this machine.
+    Bench(bench::BenchArgs),
 }
 
 /// Sets up `tracing`: warnings by default; engines' own logs only when asked.
@@ -85,5 +88,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Interview(args) => interview_cmd::interview(args),
         Command::Text(args) => interview_cmd::text(args),
         Command::Evaluate(args) => interview_cmd::evaluate(args),
+        Command::Bench(args) => bench::run(args, &models_dir),
     }
 }

@@ -633,8 +633,7 @@ impl<'p> Interview<'p> {
         let phase = persona
             .phases
             .iter()
-            .filter(|p| p.number <= clock_phase.number && self.meets(p.entry))
-            .next_back()
+            .rfind(|p| p.number <= clock_phase.number && self.meets(p.entry))
             .unwrap_or(&persona.phases[0]);
         if phase.number != self.phase {
             step.events.push(EngineEvent::PhaseChange {

@@ -97,10 +97,12 @@ pub fn sanitize(answer: &str) -> String {
     answer
         .chars()
         .filter(|c| {
-            !matches!(
+            let invisible = matches!(
                 c,
                 '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}'
-            ) && !(c.is_control() && !c.is_whitespace())
+            );
+            let control = c.is_control() && !c.is_whitespace();
+            !(invisible || control)
         })
         .map(|c| match c {
             'а' => 'a',
