@@ -112,6 +112,7 @@ struct Current {
 /// A running interview.
 pub struct Interview<'p> {
     persona: &'p Persona,
+    judge: Box<dyn rubric::Judge + 'p>,
     validator: Validator<'p>,
     asked: Vec<String>,
     current: Option<Current>,
@@ -148,9 +149,16 @@ const COMPLEX_PARTS: &[&str] = &[
 ];
 
 impl<'p> Interview<'p> {
+    /// An interview judged by the deterministic rubric.
     pub fn new(persona: &'p Persona) -> Self {
+        Self::with_judge(persona, Box::new(rubric::RubricJudge))
+    }
+
+    /// An interview judged by `judge` (e.g. an LLM layered on the rubric).
+    pub fn with_judge(persona: &'p Persona, judge: Box<dyn rubric::Judge + 'p>) -> Self {
         Self {
             persona,
+            judge,
             validator: Validator::new(persona),
             asked: Vec::new(),
             current: None,
@@ -278,7 +286,7 @@ impl<'p> Interview<'p> {
             if !cur.answers.is_empty() {
                 if let Some(q) = self.persona.question(&cur.id) {
                     let answer = cur.answers.join("\n");
-                    let j = rubric::judge(self.persona, q, &answer);
+                    let j = self.judge.judge(self.persona, q, &answer);
                     self.record(q, j, &cur, answer);
                 }
             }
@@ -349,7 +357,7 @@ impl<'p> Interview<'p> {
                     || any_match(&compile_all(&edge.resolved_by), &rubric::sanitize(text));
                 if !resolved {
                     if let Some(follow_up) = &edge.follow_up {
-                        let mut j = rubric::judge(persona, q, &combined);
+                        let mut j = self.judge.judge(persona, q, &combined);
                         let moves_on = follow_up.trim_end().ends_with("Next question.");
                         j.verdict = if follow_up.starts_with("Incorrect") {
                             Verdict::Incorrect
@@ -378,7 +386,7 @@ impl<'p> Interview<'p> {
         cur.answers.push(text.to_string());
         let answer = cur.answers.join("\n");
         if rubric::is_dont_know(persona, text) {
-            let mut j = rubric::judge(persona, q, &answer);
+            let mut j = self.judge.judge(persona, q, &answer);
             j.verdict = Verdict::Stuck;
             step.events.push(EngineEvent::Verdict {
                 question_id: q.id.clone(),
@@ -464,7 +472,7 @@ impl<'p> Interview<'p> {
         stuck: bool,
     ) -> Step {
         let persona = self.persona;
-        let j = rubric::judge(persona, q, &answer);
+        let j = self.judge.judge(persona, q, &answer);
         // Security always wins: stop at the first major issue.
         if let Some(f) = j.first_security().cloned() {
             step.events.push(EngineEvent::Verdict {

@@ -197,6 +197,22 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
     }
 }
 
+/// Something that judges an answer. The deterministic rubric is one; an LLM
+/// judge layers on it and must keep the rubric's security findings.
+pub trait Judge {
+    fn judge(&mut self, persona: &Persona, question: &Question, answer: &str) -> Judgment;
+}
+
+/// The deterministic rubric as a [`Judge`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RubricJudge;
+
+impl Judge for RubricJudge {
+    fn judge(&mut self, persona: &Persona, question: &Question, answer: &str) -> Judgment {
+        judge(persona, question, answer)
+    }
+}
+
 /// True if the answer is a request for clarification rather than an answer.
 pub fn is_clarification_request(persona: &Persona, answer: &str) -> bool {
     let a = sanitize(answer).to_lowercase();
