@@ -74,8 +74,41 @@ fn describe(device: &cpal::Device, input: bool, default_id: &Option<String>) -> 
     }
 }
 
+/// Runs `f` with the process's stderr pointed at /dev/null: alsa-lib and its
+/// JACK/Pulse plugins print probing noise ("Cannot get card index…") that
+/// says nothing a user can act on; `viva devices` reports the outcome instead.
+fn with_stderr_silenced<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(unix)]
+    {
+        // SAFETY: plain fd juggling on fd 2; every descriptor opened here is
+        // closed, and the original stderr is restored before returning.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if saved >= 0 && null >= 0 {
+                libc::dup2(null, 2);
+            }
+            let out = f();
+            if saved >= 0 {
+                libc::dup2(saved, 2);
+                libc::close(saved);
+            }
+            if null >= 0 {
+                libc::close(null);
+            }
+            out
+        }
+    }
+    #[cfg(not(unix))]
+    f()
+}
+
 /// Lists the default host's devices; never fails (a broken host lists none).
 pub fn list() -> DeviceList {
+    with_stderr_silenced(list_noisy)
+}
+
+fn list_noisy() -> DeviceList {
     let host = cpal::default_host();
     let default_in = host
         .default_input_device()
