@@ -162,3 +162,128 @@ impl Session {
         Ok(path)
     }
 }
+
+/// What `verify_journal` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalCheck {
+    pub entries: usize,
+    /// The last entry's hash (the chain head).
+    pub head: String,
+}
+
+/// Why a journal does not verify.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum JournalError {
+    #[error("cannot read {0}")]
+    Read(PathBuf),
+    #[error("{path}: line {line} is not a JSON object (edited, or torn by a crash mid-write)")]
+    Malformed { path: PathBuf, line: usize },
+    #[error("{path}: line {line} was edited (its hash does not match its content)")]
+    Edited { path: PathBuf, line: usize },
+    #[error("{path}: line {line} does not follow line {prev} (an entry was removed, inserted or reordered)")]
+    Broken {
+        path: PathBuf,
+        line: usize,
+        prev: usize,
+    },
+}
+
+/// Re-computes the journal's hash chain: any edited, removed, inserted or
+/// reordered entry, and a torn last line, is reported with its line number.
+pub fn verify_journal(path: &Path) -> Result<JournalCheck, JournalError> {
+    let text = std::fs::read_to_string(path).map_err(|_| JournalError::Read(path.to_path_buf()))?;
+    let mut prev = "0".repeat(64);
+    let mut entries = 0;
+    for (i, line) in text.lines().enumerate() {
+        let lineno = i + 1;
+        let mut value: serde_json::Value =
+            serde_json::from_str(line).map_err(|_| JournalError::Malformed {
+                path: path.to_path_buf(),
+                line: lineno,
+            })?;
+        let obj = value.as_object_mut().ok_or(JournalError::Malformed {
+            path: path.to_path_buf(),
+            line: lineno,
+        })?;
+        let stated = obj
+            .remove("hash")
+            .and_then(|h| h.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let body = serde_json::to_string(&value).unwrap_or_default();
+        if hex::encode(Sha256::digest(body.as_bytes())) != stated {
+            return Err(JournalError::Edited {
+                path: path.to_path_buf(),
+                line: lineno,
+            });
+        }
+        if value.get("prev").and_then(|p| p.as_str()) != Some(prev.as_str()) {
+            return Err(JournalError::Broken {
+                path: path.to_path_buf(),
+                line: lineno,
+                prev: lineno.saturating_sub(1),
+            });
+        }
+        prev = stated;
+        entries += 1;
+    }
+    Ok(JournalCheck {
+        entries,
+        head: prev,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn journal() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::create(Some(dir.path().join("s"))).unwrap();
+        for i in 0..4 {
+            s.log(&serde_json::json!({"event": "candidate", "turn": i, "text": format!("answer {i}")}))
+                .unwrap();
+        }
+        let p = s.dir().join("journal.jsonl");
+        (dir, p)
+    }
+
+    #[test]
+    fn an_intact_journal_verifies() {
+        let (_d, p) = journal();
+        assert_eq!(verify_journal(&p).unwrap().entries, 4);
+    }
+
+    #[test]
+    fn edits_removals_reorders_and_torn_lines_are_detected() {
+        let (_d, p) = journal();
+        let original = std::fs::read_to_string(&p).unwrap();
+        let lines: Vec<&str> = original.lines().collect();
+
+        std::fs::write(&p, original.replace("answer 2", "answer 9")).unwrap();
+        assert!(matches!(
+            verify_journal(&p),
+            Err(JournalError::Edited { line: 3, .. })
+        ));
+
+        let removed = [lines[0], lines[1], lines[3]].join("\n") + "\n";
+        std::fs::write(&p, removed).unwrap();
+        assert!(matches!(
+            verify_journal(&p),
+            Err(JournalError::Broken { line: 3, .. })
+        ));
+
+        let swapped = [lines[0], lines[2], lines[1], lines[3]].join("\n") + "\n";
+        std::fs::write(&p, swapped).unwrap();
+        assert!(matches!(
+            verify_journal(&p),
+            Err(JournalError::Broken { line: 2, .. })
+        ));
+
+        let torn = format!("{}{}", original, &lines[1][..20]);
+        std::fs::write(&p, torn).unwrap();
+        assert!(matches!(
+            verify_journal(&p),
+            Err(JournalError::Malformed { line: 5, .. })
+        ));
+    }
+}

@@ -53,6 +53,11 @@ pub enum Command {
     Evaluate(interview_cmd::EvaluateArgs),
     /// Measure each engine's speed on this machine.
     Bench(bench::BenchArgs),
+    /// Check a session's journal hash chain (detects edited, removed or reordered entries).
+    Verify {
+        /// The session directory (or its journal.jsonl).
+        session: PathBuf,
+    },
 }
 
 /// Sets up `tracing`: warnings by default; engines' own logs only when asked.
@@ -89,5 +94,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Text(args) => interview_cmd::text(args),
         Command::Evaluate(args) => interview_cmd::evaluate(args),
         Command::Bench(args) => bench::run(args, &models_dir),
+        Command::Verify { session } => {
+            let journal = if session.is_dir() {
+                session.join("journal.jsonl")
+            } else {
+                session
+            };
+            match viva::session::verify_journal(&journal) {
+                Ok(check) => {
+                    println!(
+                        "OK {}: {} entries, chain head {}",
+                        journal.display(),
+                        check.entries,
+                        check.head
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("FAIL {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
     }
 }
