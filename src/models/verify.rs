@@ -45,10 +45,9 @@ impl std::fmt::Display for FileStatus {
     }
 }
 
-/// sha256 of a file, hex.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+fn digest_file<D: Digest>(path: &Path) -> std::io::Result<String> {
     let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
+    let mut h = D::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = f.read(&mut buf)?;
@@ -60,20 +59,14 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// sha256 of a file, hex.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    digest_file::<Sha256>(path)
+}
+
 /// sha1 of a file, hex (whisper.cpp publishes SHA1s of its ggml files).
 pub fn sha1_file(path: &Path) -> std::io::Result<String> {
-    use sha1::Sha1;
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha1::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
+    digest_file::<sha1::Sha1>(path)
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
