@@ -11,6 +11,7 @@
 
 pub mod audio;
 pub mod engine;
+pub mod grader;
 pub mod llm;
 pub mod models;
 pub mod paths;

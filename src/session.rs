@@ -169,6 +169,40 @@ pub struct JournalCheck {
     pub entries: usize,
     /// The last entry's hash (the chain head).
     pub head: String,
+    /// The files the seal lists, each re-hashed and found intact; `None` if
+    /// the journal has no seal (the session did not end normally).
+    pub sealed_files: Option<Vec<String>>,
+}
+
+impl Session {
+    /// Seals the record: hashes the named final files (already written) and
+    /// appends their sha256 to the chain, so a later edit or removal of any
+    /// of them is detected by [`verify_journal`].
+    pub fn seal(&mut self, files: &[&str]) -> Result<(), SessionError> {
+        let mut hashes = serde_json::Map::new();
+        for name in files {
+            let path = self.dir.join(name);
+            let bytes = std::fs::read(&path).map_err(|source| SessionError::Write {
+                path: path.clone(),
+                source,
+            })?;
+            hashes.insert(
+                (*name).to_string(),
+                hex::encode(Sha256::digest(&bytes)).into(),
+            );
+        }
+        self.log(&serde_json::json!({"event": "record_sealed", "files": hashes}))
+    }
+
+    /// Entries written so far.
+    pub fn entries(&self) -> u64 {
+        self.seq
+    }
+
+    /// The current chain head (hash of the last entry).
+    pub fn chain_head(&self) -> &str {
+        &self.prev_hash
+    }
 }
 
 /// Why a journal does not verify.
@@ -180,6 +214,12 @@ pub enum JournalError {
     Malformed { path: PathBuf, line: usize },
     #[error("{path}: line {line} was edited (its hash does not match its content)")]
     Edited { path: PathBuf, line: usize },
+    #[error("{file}: changed or removed after the session was sealed (sha256 {actual}, sealed {sealed})")]
+    FileChanged {
+        file: PathBuf,
+        sealed: String,
+        actual: String,
+    },
     #[error("{path}: line {line} does not follow line {prev} (an entry was removed, inserted or reordered)")]
     Broken {
         path: PathBuf,
@@ -194,6 +234,7 @@ pub fn verify_journal(path: &Path) -> Result<JournalCheck, JournalError> {
     let text = std::fs::read_to_string(path).map_err(|_| JournalError::Read(path.to_path_buf()))?;
     let mut prev = "0".repeat(64);
     let mut entries = 0;
+    let mut seal: Option<serde_json::Map<String, serde_json::Value>> = None;
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
         let mut value: serde_json::Value =
@@ -223,12 +264,39 @@ pub fn verify_journal(path: &Path) -> Result<JournalCheck, JournalError> {
                 prev: lineno.saturating_sub(1),
             });
         }
+        if value.get("event").and_then(|e| e.as_str()) == Some("record_sealed") {
+            seal = value.get("files").and_then(|f| f.as_object()).cloned();
+        }
         prev = stated;
         entries += 1;
     }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let sealed_files = match seal {
+        None => None,
+        Some(files) => {
+            let mut names = Vec::new();
+            for (name, sealed) in files {
+                let sealed = sealed.as_str().unwrap_or_default().to_string();
+                let file = dir.join(&name);
+                let actual = std::fs::read(&file)
+                    .map(|b| hex::encode(Sha256::digest(&b)))
+                    .unwrap_or_else(|_| "missing".into());
+                if actual != sealed {
+                    return Err(JournalError::FileChanged {
+                        file,
+                        sealed,
+                        actual,
+                    });
+                }
+                names.push(name);
+            }
+            Some(names)
+        }
+    };
     Ok(JournalCheck {
         entries,
         head: prev,
+        sealed_files,
     })
 }
 
@@ -245,6 +313,30 @@ mod tests {
         }
         let p = s.dir().join("journal.jsonl");
         (dir, p)
+    }
+
+    #[test]
+    fn sealed_files_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::create(Some(dir.path().join("s"))).unwrap();
+        s.log(&serde_json::json!({"event": "candidate", "text": "x"}))
+            .unwrap();
+        s.write_file("scorecard.md", b"# Scorecard\nNo hire\n")
+            .unwrap();
+        s.seal(&["scorecard.md"]).unwrap();
+        let journal = s.dir().join("journal.jsonl");
+        let check = verify_journal(&journal).unwrap();
+        assert_eq!(check.sealed_files, Some(vec!["scorecard.md".to_string()]));
+        std::fs::write(s.dir().join("scorecard.md"), "# Scorecard\nStrong hire\n").unwrap();
+        assert!(matches!(
+            verify_journal(&journal),
+            Err(JournalError::FileChanged { .. })
+        ));
+        std::fs::remove_file(s.dir().join("scorecard.md")).unwrap();
+        assert!(matches!(
+            verify_journal(&journal),
+            Err(JournalError::FileChanged { .. })
+        ));
     }
 
     #[test]

@@ -248,12 +248,44 @@ impl<'p> Validator<'p> {
         })
     }
 
+    /// The fixed words a template turn starts with ("Incomplete."), if its
+    /// first part is literal text: speakable before the slots are known.
+    pub fn opening(&self, kind: TurnKind) -> Option<String> {
+        let template = Template::parse(self.template(kind)?).ok()?;
+        match template.parts.first()? {
+            Part::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+            _ => None,
+        }
+    }
+
     /// Renders a template turn from slot values (not yet validated).
     pub fn render(&self, kind: TurnKind, values: &[&str]) -> String {
         match self.template(kind).and_then(|t| Template::parse(t).ok()) {
             Some(t) => t.render(values),
             None => values.join(" "),
         }
+    }
+
+    /// Checks a free sentence from the model (a follow-up question): plain,
+    /// short, neutral.
+    pub fn validate_free_sentence(&self, text: &str) -> Result<(), Rejection> {
+        if text.trim().is_empty() {
+            return Err(Rejection::Empty);
+        }
+        if let Some(m) = self.markdown.find(text) {
+            return Err(Rejection::Markdown(m.as_str().to_string()));
+        }
+        if let Some((phrase, _)) = self.banned.iter().find(|(_, re)| re.is_match(text)) {
+            return Err(Rejection::Banned(phrase.clone()));
+        }
+        let words = text.split_whitespace().count();
+        if words > MAX_SLOT_WORDS {
+            return Err(Rejection::BadSlot {
+                slot: "follow-up".into(),
+                reason: format!("{words} words; at most {MAX_SLOT_WORDS}"),
+            });
+        }
+        Ok(())
     }
 
     /// Checks one turn; `Ok` means it may be shown and spoken.

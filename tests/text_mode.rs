@@ -258,3 +258,87 @@ fn bad_input_gets_clear_errors() {
     assert_ne!(code, 0);
     assert!(stderr.contains("--session-dir"), "{stderr}");
 }
+
+#[test]
+fn a_missing_llm_leaves_the_interview_on_the_rubric_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("a.txt");
+    std::fs::write(
+        &script,
+        "I would count requests per user in Redis.\n---\nend the interview\n",
+    )
+    .unwrap();
+    let session = dir.path().join("s");
+    let (code, stdout, stderr) = viva(
+        &[
+            "text",
+            "--script",
+            script.to_str().unwrap(),
+            "--llm-model",
+            "/nonexistent/model.gguf",
+            "--session-dir",
+            session.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("deterministic rubric"), "{stderr}");
+    assert!(stderr.contains("/nonexistent/model.gguf"), "{stderr}");
+    assert!(stdout.contains("Interviewer:"));
+    let journal = std::fs::read_to_string(session.join("journal.jsonl")).unwrap();
+    let start: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
+    assert_eq!(start["judge"]["judge"], "rubric");
+    assert!(start["judge"]["llm_error"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+}
+
+#[test]
+fn the_llm_judge_streams_the_verdict_opening_and_journals_its_timing() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("a.txt");
+    std::fs::write(
+        &script,
+        "GET and POST on /users, and a JWT bearer token checked in middleware.\n---\nend the interview\n",
+    )
+    .unwrap();
+    let session = dir.path().join("s");
+    let (code, stdout, stderr) = viva(
+        &[
+            "text",
+            "--script",
+            script.to_str().unwrap(),
+            "--json",
+            "--seed",
+            "3",
+            "--session-dir",
+            session.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let events: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let opening = events
+        .iter()
+        .position(|e| e["event"] == "opening")
+        .expect("an opening event");
+    let said = events[opening..]
+        .iter()
+        .find(|e| e["event"] == "interviewer")
+        .unwrap();
+    let text = events[opening]["text"].as_str().unwrap();
+    assert!(
+        said["text"].as_str().unwrap().starts_with(text),
+        "{said} vs {text}"
+    );
+    let journal = std::fs::read_to_string(session.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"verdict_known_ms\""));
+    assert!(
+        journal.contains("\"judge\":{\"judge\":\"llm\""),
+        "{journal}"
+    );
+}

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
-use viva::llm::{ChatMessage, ChatRole, GenerateOptions, Llm};
+use viva::engine::Verdict;
+use viva::grader::{GraderOptions, LlmJudge};
+use viva::llm::Llm;
 use viva::models::{resolve, Role};
 use viva::stt::{SpeechToText, SttWorker, TranscribeOptions, WorkerConfig};
 
@@ -30,6 +32,12 @@ pub struct BenchArgs {
     /// Repetitions per measurement.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
+    /// Prompt tokens of the raw throughput test (llama-bench's -p).
+    #[arg(long, default_value_t = 128)]
+    pub n_prompt: usize,
+    /// Generated tokens of the raw throughput test (llama-bench's -n).
+    #[arg(long, default_value_t = 64)]
+    pub n_gen: usize,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -55,59 +63,68 @@ fn bench_llm(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
     let threads = cfg.threads;
     let mut llm = Llm::load(cfg)?;
     println!(
-        "llm  model load {:.0} ms, threads {threads}, ctx {}",
+        "llm  model {}, load {:.0} ms, threads {threads}, ctx {}, chat template {}",
+        llm.config().model.display(),
         llm.load_ms(),
-        llm.ctx_size()
+        llm.ctx_size(),
+        llm.template().kind()
     );
-    let persona = viva::engine::Persona::load("backend-engineer")?;
-    let system = format!(
-        "You are {}. {} Rules: {}",
-        persona.position,
-        persona.mission,
-        persona.rules.never.join("; ")
-    );
-    let turn = |answer: &str| {
-        vec![
-            ChatMessage::new(ChatRole::System, system.clone()),
-            ChatMessage::new(
-                ChatRole::User,
-                format!("Candidate answer: {answer}\nGive a one-sentence verdict."),
-            ),
-        ]
-    };
-    let gen = GenerateOptions {
-        max_tokens: 64,
-        ..Default::default()
-    };
+    // Raw throughput, measured the way llama-bench does (scripts/bench-llm-vs-llama-cpp).
+    let _ = llm.throughput(16, 4)?;
     let mut pp = Vec::new();
     let mut tg = Vec::new();
-    let mut ttft_uncached = Vec::new();
-    let mut ttft_cached = Vec::new();
-    for i in 0..args.runs {
-        llm.clear_cache();
-        let p = llm.render_chat(&turn(&format!(
-            "I would use Redis with a sliding window, run {i}."
-        )))?;
-        let g = llm.generate(&p, &gen, |_| true)?;
-        pp.push(g.prompt_tokens_per_s());
-        tg.push(g.generate_tokens_per_s());
-        ttft_uncached.push(g.first_token_ms);
-        let p2 = llm.render_chat(&turn(&format!(
-            "I hash passwords with bcrypt, attempt {i}."
-        )))?;
-        let g2 = llm.generate(&p2, &gen, |_| true)?;
-        tg.push(g2.generate_tokens_per_s());
-        ttft_cached.push(g2.first_token_ms);
+    for _ in 0..args.runs {
+        let (p, t) = llm.throughput(args.n_prompt, args.n_gen)?;
+        pp.push(p);
+        tg.push(t);
     }
     println!(
-        "llm  prompt {:.0} tok/s, generation {:.1} tok/s",
+        "llm  pp{} {:.1} tok/s, tg{} {:.1} tok/s (median of {})",
+        args.n_prompt,
         median(pp),
-        median(tg)
+        args.n_gen,
+        median(tg),
+        args.runs
+    );
+
+    // A typical grader turn, uncached and with the persona prefix cached.
+    let persona = viva::engine::Persona::load("backend-engineer")?;
+    let mut judge = LlmJudge::new(llm, GraderOptions::default());
+    let q = persona
+        .question("q1")
+        .ok_or_else(|| anyhow::anyhow!("persona backend-engineer has no q1"))?;
+    let choices = [Verdict::Incomplete, Verdict::Incorrect];
+    let mut uncached = Vec::new();
+    let mut cached = Vec::new();
+    for i in 0..args.runs {
+        let answer =
+            format!("I would count requests per user in Redis and reject the extra ones, run {i}.");
+        let rubric = viva::engine::judge(&persona, q, &answer);
+        judge.model_mut().clear_cache();
+        judge.opinion(&persona, q, &answer, &rubric, &choices, 0.0, &mut |_| {})?;
+        uncached.extend(judge.stats().last.clone());
+        let answer = format!("A token bucket per API key, stored in Redis, attempt {i}.");
+        let rubric = viva::engine::judge(&persona, q, &answer);
+        judge.opinion(&persona, q, &answer, &rubric, &choices, 0.0, &mut |_| {})?;
+        cached.extend(judge.stats().last.clone());
+    }
+    let med = |v: &[viva::grader::GenerationTimes],
+               f: fn(&viva::grader::GenerationTimes) -> f64| {
+        median(v.iter().map(f).collect())
+    };
+    println!(
+        "llm  grader turn, first token: {:.0} ms uncached ({:.0} prompt tokens), {:.0} ms with the persona prefix cached ({:.0} of {:.0} tokens cached)",
+        med(&uncached, |t| t.first_token_ms),
+        med(&uncached, |t| t.prompt_tokens as f64),
+        med(&cached, |t| t.first_token_ms),
+        med(&cached, |t| t.cached_tokens as f64),
+        med(&cached, |t| t.prompt_tokens as f64),
     );
     println!(
-        "llm  time to first token: {:.0} ms uncached, {:.0} ms with the persona prefix cached",
-        median(ttft_uncached),
-        median(ttft_cached)
+        "llm  grader turn (cached): verdict known {:.0} ms, judgment complete {:.0} ms ({:.0} tokens)",
+        med(&cached, |t| t.verdict_ms),
+        med(&cached, |t| t.total_ms),
+        med(&cached, |t| t.generated_tokens as f64),
     );
     Ok(())
 }

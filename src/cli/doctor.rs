@@ -145,6 +145,11 @@ pub fn run(models_dir: &Path) -> anyhow::Result<ExitCode> {
             "none: replies are printed (or written as WAV with --audio-out)".to_string()
         },
     );
+    line(
+        true,
+        "network",
+        "never used: no network client is linked and no socket is opened; models, audio and records stay on this host (tests/offline.rs proves it in a network namespace)",
+    );
     println!();
     if problems == 0 {
         println!("Everything needed for an interview is in place.");

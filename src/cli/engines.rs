@@ -74,7 +74,7 @@ pub struct AskArgs {
 #[derive(Debug, Clone, Args)]
 pub struct LlmArgs {
     /// LLM: a GGUF path or a manifest name (default: the manifest's).
-    #[arg(long = "llm-model", value_name = "PATH|NAME")]
+    #[arg(long = "llm-model", value_name = "PATH|NAME", env = "VIVA_LLM_MODEL")]
     pub model: Option<String>,
     /// CPU threads (default: all cores).
     #[arg(long)]

@@ -5,10 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use serde::Deserialize;
 use viva::engine::interview::{EndReason, Interview, Step};
+use viva::engine::rubric::{Judge, RubricJudge};
 use viva::engine::{scorecard, Persona};
+use viva::grader::{GraderOptions, LlmJudge};
+use viva::llm::Llm;
+
+use super::engines::LlmArgs;
 use viva::session::{Session, TranscriptLine};
 
 #[derive(Debug, Clone, Args)]
@@ -30,6 +35,90 @@ pub struct TextArgs {
     /// Where to write the journal, transcript and scorecard.
     #[arg(long, value_name = "DIR")]
     pub session_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// Who judges answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JudgeKind {
+    /// The local LLM layered on the deterministic rubric (falls back to the
+    /// rubric, with a note, if the model cannot be loaded or fails).
+    Llm,
+    /// The deterministic rubric and detectors only.
+    Rubric,
+}
+
+/// Judge options shared by `text`, `interview` and `evaluate`.
+#[derive(Debug, Clone, Args)]
+pub struct JudgeArgs {
+    /// Who judges the answers.
+    #[arg(long, value_enum, default_value = "llm")]
+    pub judge: JudgeKind,
+    /// Seed for the LLM's sampling and the answer fence (default: random
+    /// per session; fix it for repeatable runs).
+    #[arg(long)]
+    pub seed: Option<u32>,
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+/// What judged a session, for the journal.
+pub struct BuiltJudge {
+    pub judge: Box<dyn Judge>,
+    pub description: serde_json::Value,
+}
+
+/// Loads the judge the arguments ask for. An LLM that cannot be loaded is
+/// not fatal: the interview runs on the deterministic rubric and says so.
+pub fn build_judge(args: &JudgeArgs, persona: &Persona, models_dir: &Path) -> BuiltJudge {
+    if args.judge == JudgeKind::Rubric {
+        return BuiltJudge {
+            judge: Box::new(RubricJudge),
+            description: serde_json::json!({"judge": "rubric"}),
+        };
+    }
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let loaded = args
+        .llm
+        .config(models_dir)
+        .and_then(|cfg| Ok(Llm::load(cfg)?))
+        .and_then(|llm| {
+            let model = llm.config().model.clone();
+            let mut judge = LlmJudge::new(
+                llm,
+                GraderOptions {
+                    seed,
+                    ..Default::default()
+                },
+            );
+            judge.prime(persona)?;
+            Ok((judge, model))
+        });
+    match loaded {
+        Ok((judge, model)) => BuiltJudge {
+            judge: Box::new(judge),
+            description: serde_json::json!({"judge": "llm", "llm_model": model, "seed": seed}),
+        },
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "LLM unavailable; judging with the deterministic rubric");
+            eprintln!("note: the LLM is unavailable ({e:#}); answers are judged by the deterministic rubric");
+            BuiltJudge {
+                judge: Box::new(RubricJudge),
+                description: serde_json::json!({"judge": "rubric", "llm_error": format!("{e:#}")}),
+            }
+        }
+    }
+}
+
+/// A seed nobody can predict from the source (time and pid).
+fn random_seed() -> u32 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mixed = nanos ^ (u128::from(std::process::id()) << 64);
+    (mixed % u128::from(u32::MAX)) as u32
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +135,8 @@ pub struct EvaluateArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,7 +262,26 @@ impl<'p> Driver<'p> {
             speaker: "candidate".into(),
             text: text.to_string(),
         });
-        let step = self.interview.answer(text, at_s);
+        let started = std::time::Instant::now();
+        let json = self.json;
+        let turn = self.turn + 1;
+        let mut opening_ms = None;
+        let step = self.interview.answer_streaming(text, at_s, &mut |opening| {
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            opening_ms = Some(ms);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"event": "opening", "turn": turn, "text": opening, "ms": ms})
+                );
+            }
+        });
+        if let Some(ms) = opening_ms {
+            self.session.log(&serde_json::json!({
+                "event": "timing", "turn": turn, "verdict_known_ms": ms,
+                "turn_ready_ms": started.elapsed().as_secs_f64() * 1000.0,
+            }))?;
+        }
         self.handle(step)
     }
 
@@ -205,8 +315,21 @@ impl<'p> Driver<'p> {
         )?;
         self.session
             .write_file("scorecard.json", &serde_json::to_vec_pretty(&card)?)?;
-        self.session
-            .write_file("scorecard.md", card.to_markdown(persona).as_bytes())?;
+        let mut report = card.to_markdown(persona);
+        report.push_str(&format!(
+            "\n---\nRecord: journal.jsonl, {} entries before this report, chain head `{}`. \
+             `viva verify {}` re-checks the chain and every file of the session.\n",
+            self.session.entries(),
+            self.session.chain_head(),
+            self.session.dir().display()
+        ));
+        self.session.write_file("scorecard.md", report.as_bytes())?;
+        self.session.seal(&[
+            "transcript.md",
+            "transcript.json",
+            "scorecard.json",
+            "scorecard.md",
+        ])?;
         if !self.json {
             println!("\n{}", card.to_markdown(persona));
         }
@@ -257,7 +380,7 @@ fn read_answer(input: &mut impl BufRead, interactive: bool) -> anyhow::Result<Op
     }
 }
 
-pub fn text(args: TextArgs) -> anyhow::Result<ExitCode> {
+pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let persona = Persona::load(&args.persona)?;
     let script = match &args.script {
         Some(p) => Some(parse_script(p, args.seconds_per_answer)?),
@@ -271,14 +394,15 @@ pub fn text(args: TextArgs) -> anyhow::Result<ExitCode> {
         std::process::exit(130);
     })
     .ok();
+    let judge = build_judge(&args.judge, &persona, models_dir);
     let mut driver = Driver {
-        interview: Interview::new(&persona),
+        interview: Interview::with_judge(&persona, judge.judge),
         session,
         transcript: Vec::new(),
         json: args.json,
         turn: 0,
     };
-    driver.session.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }}))?;
+    driver.session.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
     let step = driver.interview.start(0.0);
     driver.handle(step)?;
     let reason = match script {
@@ -314,7 +438,7 @@ pub fn text(args: TextArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+pub fn evaluate(args: EvaluateArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let persona = Persona::load(&args.persona)?;
     let question = persona.question(&args.question).with_context(|| {
         format!(
@@ -339,7 +463,8 @@ pub fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
     };
     let answer = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("the answer is not valid UTF-8 text"))?;
-    let mut interview = Interview::new(&persona);
+    let judge = build_judge(&args.judge, &persona, models_dir);
+    let mut interview = Interview::with_judge(&persona, judge.judge);
     interview.start_at(&question.id, 0.0);
     let step = interview.answer(&answer, 60.0);
     let judgment = step
@@ -373,6 +498,8 @@ pub fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
             "findings": judgment.findings,
             "missing": judgment.missing(),
             "notes": judgment.notes,
+            "llm": judgment.llm,
+            "judge": judge.description,
         });
         println!("{out}");
     } else {
@@ -386,7 +513,7 @@ pub fn evaluate(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
 
 /// `viva interview`: the spoken interview when audio devices exist,
 /// otherwise the text interview with a one-line note why.
-pub fn interview(args: TextArgs) -> anyhow::Result<ExitCode> {
+pub fn interview(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let devices = viva::audio::devices::list();
     if !devices.has_input() || !devices.has_output() {
         eprintln!(
@@ -400,5 +527,5 @@ pub fn interview(args: TextArgs) -> anyhow::Result<ExitCode> {
     } else {
         eprintln!("note: the spoken interview loop is not available in this build yet; running the text interview");
     }
-    text(args)
+    text(args, models_dir)
 }

@@ -90,9 +90,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcribe(args) => engines::transcribe(args, &models_dir),
         Command::Say(args) => engines::say(args, &models_dir),
         Command::Ask(args) => engines::ask(args, &models_dir),
-        Command::Interview(args) => interview_cmd::interview(args),
-        Command::Text(args) => interview_cmd::text(args),
-        Command::Evaluate(args) => interview_cmd::evaluate(args),
+        Command::Interview(args) => interview_cmd::interview(args, &models_dir),
+        Command::Text(args) => interview_cmd::text(args, &models_dir),
+        Command::Evaluate(args) => interview_cmd::evaluate(args, &models_dir),
         Command::Bench(args) => bench::run(args, &models_dir),
         Command::Verify { session } => {
             let journal = if session.is_dir() {
@@ -108,6 +108,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         check.entries,
                         check.head
                     );
+                    match check.sealed_files {
+                        Some(files) => println!("OK sealed files intact: {}", files.join(", ")),
+                        None => println!(
+                            "NOTE the record is not sealed: the session did not end normally (or its tail was removed)"
+                        ),
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {

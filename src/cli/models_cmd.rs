@@ -12,6 +12,14 @@ use viva::models::{ggml_whisper, Manifest, VerifyCache};
 pub enum ModelsCommand {
     /// List the manifest's models and whether each is installed.
     List,
+    /// Print the path of the model a role uses (llm, stt, tts), for scripts.
+    Path {
+        /// llm, stt or tts.
+        role: String,
+        /// A manifest name or file path instead of the role's default.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Re-hash every installed model file against the manifest.
     Verify {
         /// Only the default models (what the interview needs).
@@ -82,6 +90,17 @@ fn selected<'a>(
 
 pub fn run(cmd: ModelsCommand, dir: &Path) -> anyhow::Result<ExitCode> {
     match cmd {
+        ModelsCommand::Path { role, name } => {
+            let role = match role.as_str() {
+                "llm" => viva::models::Role::Llm,
+                "stt" => viva::models::Role::Stt,
+                "tts" => viva::models::Role::Tts,
+                other => anyhow::bail!("unknown role `{other}`: use llm, stt or tts"),
+            };
+            let path = viva::models::resolve(dir, role, name.as_deref())?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         ModelsCommand::ImportCt2 {
             model,
             vocabulary,

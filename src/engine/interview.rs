@@ -292,7 +292,7 @@ impl<'p> Interview<'p> {
             if !cur.answers.is_empty() {
                 if let Some(q) = self.persona.question(&cur.id) {
                     let answer = cur.answers.join("\n");
-                    let j = self.judge.judge(self.persona, q, &answer);
+                    let j = rubric::judge(self.persona, q, &answer);
                     self.record(q, j, &cur, answer);
                 }
             }
@@ -321,6 +321,20 @@ impl<'p> Interview<'p> {
 
     /// Handles one candidate answer given `at_s` seconds into the session.
     pub fn answer(&mut self, text: &str, at_s: f64) -> Step {
+        self.answer_streaming(text, at_s, &mut |_| {})
+    }
+
+    /// Like [`Interview::answer`], and calls `on_opening` with the verdict
+    /// template's fixed opening ("Incomplete.", "Incorrect.", …) as soon as
+    /// the verdict is known, before the judge has worded the slots, so that
+    /// speech can start while the rest is generated. The returned step's
+    /// turn begins with the same opening.
+    pub fn answer_streaming(
+        &mut self,
+        text: &str,
+        at_s: f64,
+        on_opening: &mut dyn FnMut(&str),
+    ) -> Step {
         let mut step = Step::default();
         if self.finished.is_some() {
             step.finished = true;
@@ -363,7 +377,7 @@ impl<'p> Interview<'p> {
                     || any_match(&compile_all(&edge.resolved_by), &rubric::sanitize(text));
                 if !resolved {
                     if let Some(follow_up) = &edge.follow_up {
-                        let mut j = self.judge.judge(persona, q, &combined);
+                        let mut j = rubric::judge(persona, q, &combined);
                         let moves_on = follow_up.trim_end().ends_with("Next question.");
                         j.verdict = if follow_up.starts_with("Incorrect") {
                             Verdict::Incorrect
@@ -387,12 +401,12 @@ impl<'p> Interview<'p> {
                     }
                 }
             }
-            return self.verdict(step, cur, q, combined, turn_no, at_s, stuck);
+            return self.verdict(step, cur, q, combined, turn_no, at_s, stuck, on_opening);
         }
         cur.answers.push(text.to_string());
         let answer = cur.answers.join("\n");
         if rubric::is_dont_know(persona, text) {
-            let mut j = self.judge.judge(persona, q, &answer);
+            let mut j = rubric::judge(persona, q, &answer);
             j.verdict = Verdict::Stuck;
             step.events.push(EngineEvent::Verdict {
                 question_id: q.id.clone(),
@@ -404,7 +418,7 @@ impl<'p> Interview<'p> {
             self.record(q, j, &cur, answer);
             return self.next_question(step, at_s, false);
         }
-        self.verdict(step, cur, q, answer, turn_no, at_s, stuck)
+        self.verdict(step, cur, q, answer, turn_no, at_s, stuck, on_opening)
     }
 
     /// An edge case to probe before giving a verdict, if any.
@@ -476,9 +490,10 @@ impl<'p> Interview<'p> {
         turn_no: usize,
         at_s: f64,
         stuck: bool,
+        on_opening: &mut dyn FnMut(&str),
     ) -> Step {
         let persona = self.persona;
-        let j = self.judge.judge(persona, q, &answer);
+        let j = rubric::judge(persona, q, &answer);
         // Security always wins: stop at the first major issue.
         if let Some(f) = j.first_security().cloned() {
             step.events.push(EngineEvent::Verdict {
@@ -506,6 +521,19 @@ impl<'p> Interview<'p> {
                 return self.after(step, at_s);
             }
         }
+        // The judge (the LLM layered on the rubric, or the rubric alone) has
+        // the last word; the opening is announced the moment the verdict is known.
+        let j = {
+            let validator = &self.validator;
+            let continues = cur.continues;
+            let mut announce = |v: Verdict| {
+                if let Some(opening) = validator.opening(verdict_turn(v, stuck, continues)) {
+                    on_opening(&opening);
+                }
+            };
+            self.judge.refine(persona, q, &answer, j, &mut announce)
+        };
+        let wording = j.llm.as_ref().filter(|o| o.wording_used).cloned();
         step.events.push(EngineEvent::Verdict {
             question_id: q.id.clone(),
             candidate_turn: turn_no,
@@ -527,9 +555,10 @@ impl<'p> Interview<'p> {
                 self.next_question(step, at_s, false)
             }
             Verdict::Incomplete if cur.continues < MAX_CONTINUES => {
-                let missing = j
-                    .missing()
-                    .first()
+                let missing = wording
+                    .as_ref()
+                    .and_then(|o| o.missing.clone())
+                    .or_else(|| j.missing().first().map(|m| m.to_string()))
                     .map(|m| format!("Missing {m}"))
                     .unwrap_or_else(|| "Key elements are missing".into());
                 let t = self.validator.render(TurnKind::Incomplete, &[&missing]);
@@ -545,9 +574,13 @@ impl<'p> Interview<'p> {
                 self.next_question(step, at_s, false)
             }
             _ => {
-                let (error, explanation) = match j.first_major() {
-                    Some(f) => (f.issue.clone(), f.fix.clone()),
-                    None => {
+                let llm_words = wording
+                    .as_ref()
+                    .and_then(|o| Some((o.error.clone()?, o.fix.clone()?)));
+                let (error, explanation) = match (j.first_major(), llm_words) {
+                    (Some(f), _) => (f.issue.clone(), f.fix.clone()),
+                    (None, Some(words)) => words,
+                    (None, None) => {
                         let missing = j.missing();
                         let error = if missing.is_empty() {
                             "The answer lacks substance".to_string()
@@ -720,6 +753,17 @@ impl<'p> Interview<'p> {
             phase: self.phase,
         });
         Some(pick)
+    }
+}
+
+/// The turn a verdict leads to (must agree with `Interview::verdict`).
+fn verdict_turn(verdict: Verdict, stuck: bool, continues: u32) -> TurnKind {
+    match verdict {
+        Verdict::Correct => TurnKind::Correct,
+        _ if stuck => TurnKind::Stuck,
+        Verdict::Incomplete if continues < MAX_CONTINUES => TurnKind::Incomplete,
+        Verdict::Incomplete => TurnKind::Stuck,
+        _ => TurnKind::Incorrect,
     }
 }
 

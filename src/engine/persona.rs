@@ -57,6 +57,14 @@ pub struct Scoring {
     pub incomplete_from: u8,
     pub strong_average: u8,
     pub struggling_below: u8,
+    /// How far (in score points) from the incomplete/incorrect boundary the
+    /// LLM may still choose between the two verdicts.
+    #[serde(default = "default_llm_margin")]
+    pub llm_margin: u8,
+}
+
+fn default_llm_margin() -> u8 {
+    15
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -53,6 +53,32 @@ pub struct Judgment {
     pub findings: Vec<Finding>,
     /// Why the score was capped, if it was.
     pub notes: Vec<String>,
+    /// The local LLM's opinion, when one was asked (see `crate::grader`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<LlmOpinion>,
+}
+
+/// What the LLM said about an answer, and what the engine kept of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LlmOpinion {
+    /// The model's own verdict, before the engine's bounds.
+    pub verdict: Verdict,
+    /// The missing element it chose (one of the rubric's missing elements).
+    pub missing: Option<String>,
+    /// What is wrong, in its words.
+    pub error: Option<String>,
+    /// The correct approach, in its words.
+    pub fix: Option<String>,
+    /// A follow-up question on the candidate's own answer.
+    pub follow_up: Option<String>,
+    /// Whether its verdict decided the outcome (it may only choose within
+    /// the band the rubric allows).
+    pub verdict_used: bool,
+    /// Whether its wording passed the template validator and is spoken.
+    pub wording_used: bool,
+    /// Generations it took (a rejected wording is regenerated once).
+    pub attempts: u32,
+    pub generation_ms: f64,
 }
 
 impl Judgment {
@@ -194,22 +220,43 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
         elements,
         findings,
         notes,
+        llm: None,
     }
 }
 
-/// Something that judges an answer. The deterministic rubric is one; an LLM
-/// judge layers on it and must keep the rubric's security findings.
+/// A second opinion layered on the deterministic rubric, asked when the
+/// engine is about to give a verdict turn. It may refine the verdict within
+/// the bounds the rubric allows and word the template's slots; it can never
+/// remove a finding.
 pub trait Judge {
-    fn judge(&mut self, persona: &Persona, question: &Question, answer: &str) -> Judgment;
+    /// Refines `rubric`, the rubric's judgment of `answer`. `on_verdict` is
+    /// called once, as soon as the final verdict is known (before the slot
+    /// wording is ready), so speech can start early.
+    fn refine(
+        &mut self,
+        persona: &Persona,
+        question: &Question,
+        answer: &str,
+        rubric: Judgment,
+        on_verdict: &mut dyn FnMut(Verdict),
+    ) -> Judgment;
 }
 
-/// The deterministic rubric as a [`Judge`].
+/// The deterministic rubric alone as a [`Judge`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RubricJudge;
 
 impl Judge for RubricJudge {
-    fn judge(&mut self, persona: &Persona, question: &Question, answer: &str) -> Judgment {
-        judge(persona, question, answer)
+    fn refine(
+        &mut self,
+        _persona: &Persona,
+        _question: &Question,
+        _answer: &str,
+        rubric: Judgment,
+        on_verdict: &mut dyn FnMut(Verdict),
+    ) -> Judgment {
+        on_verdict(rubric.verdict);
+        rubric
     }
 }
 

@@ -18,6 +18,8 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use llama_cpp_2::token::LlamaToken;
 
 pub use chat::{ChatMessage, ChatRole, ChatTemplate};
@@ -133,6 +135,8 @@ pub enum LlmError {
     Template(String),
     #[error("invalid grammar: {0}")]
     Grammar(String),
+    #[error("the grammar allows no next token (the grammar is unsatisfiable for this model's vocabulary)")]
+    GrammarDeadEnd,
     #[error("generation failed: {0}")]
     Decode(String),
 }
@@ -316,7 +320,7 @@ impl Llm {
         }
         let prompt_ms = started.elapsed().as_secs_f64() * 1000.0;
 
-        let mut sampler = self.sampler(options)?;
+        let mut sampler = TokenSampler::new(self.model, options)?;
         let mut decoder = encoding_rs::UTF_8.new_decoder();
         let mut text = String::new();
         let mut piece_bytes = Vec::new();
@@ -329,8 +333,7 @@ impl Llm {
                 tracing::warn!("context full; stopping generation");
                 break;
             }
-            // `sample` also accepts the token into the chain (grammar state).
-            let token = sampler.sample(&self.ctx, logits_index);
+            let token = sampler.sample(&self.ctx, logits_index)?;
             generated += 1;
             if generated == 1 {
                 first_token_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -367,23 +370,118 @@ impl Llm {
             first_token_ms,
         })
     }
+}
 
-    fn sampler(&self, options: &GenerateOptions) -> Result<LlamaSampler, LlmError> {
-        let mut chain = Vec::new();
-        if let Some(grammar) = &options.grammar {
-            chain.push(
-                LlamaSampler::grammar(self.model, grammar, "root")
+impl Llm {
+    /// Raw throughput the way llama.cpp's `llama-bench` measures it: a
+    /// `n_prompt`-token batch from an empty cache (pp), then `n_gen` single
+    /// token decodes (tg). Returns (pp tok/s, tg tok/s).
+    pub fn throughput(&mut self, n_prompt: usize, n_gen: usize) -> Result<(f64, f64), LlmError> {
+        let n_vocab = self.model.n_vocab().max(2);
+        let tokens: Vec<LlamaToken> = (0..n_prompt.max(1))
+            .map(|i| LlamaToken::new(((i as i32 * 7919) % (n_vocab - 1)) + 1))
+            .collect();
+        self.clear_cache();
+        let n_batch = self.ctx.n_batch() as usize;
+        let mut batch = LlamaBatch::new(n_batch.max(n_prompt).max(1), 1);
+        let started = Instant::now();
+        for (chunk_index, chunk) in tokens.chunks(n_batch.max(1)).enumerate() {
+            batch.clear();
+            for (i, &tok) in chunk.iter().enumerate() {
+                let pos = (chunk_index * n_batch + i) as i32;
+                batch
+                    .add(tok, pos, &[0], i == chunk.len() - 1)
+                    .map_err(|e| LlmError::Decode(e.to_string()))?;
+            }
+            self.ctx
+                .decode(&mut batch)
+                .map_err(|e| LlmError::Decode(e.to_string()))?;
+        }
+        let pp = tokens.len() as f64 / started.elapsed().as_secs_f64();
+        self.clear_cache();
+        let started = Instant::now();
+        for i in 0..n_gen {
+            batch.clear();
+            batch
+                .add(tokens[i % tokens.len()], i as i32, &[0], true)
+                .map_err(|e| LlmError::Decode(e.to_string()))?;
+            self.ctx
+                .decode(&mut batch)
+                .map_err(|e| LlmError::Decode(e.to_string()))?;
+        }
+        let tg = n_gen as f64 / started.elapsed().as_secs_f64();
+        self.clear_cache();
+        Ok((pp, tg))
+    }
+}
+
+/// Picks tokens: an optional grammar applied the way llama.cpp's own
+/// `common_sampler` does (try the unconstrained choice first, constrain the
+/// whole vocabulary only when the grammar rejects it), then greedy or
+/// temperature sampling. A grammar that allows no token is an error, never
+/// an abort.
+struct TokenSampler {
+    grammar: Option<LlamaSampler>,
+    chain: LlamaSampler,
+}
+
+impl TokenSampler {
+    fn new(model: &LlamaModel, options: &GenerateOptions) -> Result<Self, LlmError> {
+        let grammar = match &options.grammar {
+            Some(g) => Some(
+                LlamaSampler::grammar(model, g, "root")
                     .map_err(|e| LlmError::Grammar(e.to_string()))?,
-            );
-        }
-        if options.temperature <= 0.0 {
-            chain.push(LlamaSampler::greedy());
+            ),
+            None => None,
+        };
+        let chain = if options.temperature <= 0.0 {
+            LlamaSampler::greedy()
         } else {
-            chain.push(LlamaSampler::top_k(40));
-            chain.push(LlamaSampler::top_p(0.95, 1));
-            chain.push(LlamaSampler::temp(options.temperature));
-            chain.push(LlamaSampler::dist(options.seed));
-        }
-        Ok(LlamaSampler::chain_simple(chain))
+            LlamaSampler::chain_simple([
+                LlamaSampler::top_k(40),
+                LlamaSampler::top_p(0.95, 1),
+                LlamaSampler::temp(options.temperature),
+                LlamaSampler::dist(options.seed),
+            ])
+        };
+        Ok(Self { grammar, chain })
+    }
+
+    fn sample(&mut self, ctx: &LlamaContext<'_>, index: i32) -> Result<LlamaToken, LlmError> {
+        let mut candidates = ctx.token_data_array_ith(index);
+        let Some(grammar) = self.grammar.as_mut() else {
+            candidates.apply_sampler(&mut self.chain);
+            let token = candidates
+                .selected_token()
+                .ok_or_else(|| LlmError::Decode("the sampler selected no token".into()))?;
+            self.chain.accept(token);
+            return Ok(token);
+        };
+        // Fast path: is the unconstrained choice allowed by the grammar?
+        let mut free = candidates.clone();
+        free.apply_sampler(&mut self.chain);
+        let choice = free
+            .selected_token()
+            .ok_or_else(|| LlmError::Decode("the sampler selected no token".into()))?;
+        let mut single =
+            LlamaTokenDataArray::new(vec![LlamaTokenData::new(choice, 1.0, 0.0)], false);
+        single.apply_sampler(grammar);
+        let token = if single.data.iter().all(|d| d.logit().is_finite()) {
+            choice
+        } else {
+            candidates.apply_sampler(grammar);
+            if candidates.data.iter().all(|d| !d.logit().is_finite()) {
+                return Err(LlmError::GrammarDeadEnd);
+            }
+            candidates.apply_sampler(&mut self.chain);
+            candidates
+                .selected_token()
+                .ok_or(LlmError::GrammarDeadEnd)?
+        };
+        grammar
+            .try_accept(token)
+            .map_err(|e| LlmError::Decode(format!("grammar rejected a token: {e}")))?;
+        self.chain.accept(token);
+        Ok(token)
     }
 }
