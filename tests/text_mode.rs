@@ -342,3 +342,57 @@ fn the_llm_judge_streams_the_verdict_opening_and_journals_its_timing() {
         "{journal}"
     );
 }
+
+#[test]
+fn ctrl_c_writes_and_seals_the_record_so_far() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("s");
+    let mut child = Command::new(viva_bin())
+        .args([
+            "text",
+            "--judge",
+            "rubric",
+            "--session-dir",
+            session.to_str().unwrap(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(b"Resources are /users and /posts with GET and POST.\n\n")
+        .unwrap();
+    stdin.flush().unwrap();
+    // Wait until the answer has been judged and journaled.
+    let journal = session.join("journal.jsonl");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !std::fs::read_to_string(&journal)
+        .is_ok_and(|j| j.contains("\"verdict\"") || j.contains("\"probe\""))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the answer was never judged"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: sending a signal to our own child process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let transcript = std::fs::read_to_string(session.join("transcript.md")).unwrap();
+    assert!(transcript.contains("/users and /posts"), "{transcript}");
+    assert!(session.join("scorecard.md").is_file());
+    let verify = Command::new(viva_bin())
+        .args(["verify", session.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{said}");
+    assert!(said.contains("sealed files intact"), "{said}");
+}

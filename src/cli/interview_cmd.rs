@@ -3,11 +3,12 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
-use viva::engine::interview::{EndReason, Interview, Step};
+use viva::engine::interview::{EndReason, Interview, QuestionRecord, Step};
 use viva::engine::rubric::{Judge, RubricJudge};
 use viva::engine::{scorecard, Persona};
 use viva::grader::{GraderOptions, LlmJudge};
@@ -216,13 +217,81 @@ pub fn parse_script(path: &Path, default_seconds: f64) -> anyhow::Result<Vec<Scr
 /// Drives one interview: prints or emits turns, journals everything.
 struct Driver<'p> {
     interview: Interview<'p>,
-    session: Session,
+    session: Arc<Mutex<Session>>,
     transcript: Vec<TranscriptLine>,
+    /// What the Ctrl-C handler writes if the interview is interrupted.
+    snapshot: Arc<Mutex<Snapshot>>,
     json: bool,
     turn: usize,
 }
 
+/// The record so far, for closing it on Ctrl-C.
+#[derive(Default, Clone)]
+struct Snapshot {
+    transcript: Vec<TranscriptLine>,
+    records: Vec<QuestionRecord>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Writes the transcript and the scorecard, then seals the record.
+fn write_final_record(
+    session: &mut Session,
+    persona: &Persona,
+    transcript: &[TranscriptLine],
+    records: &[QuestionRecord],
+) -> anyhow::Result<scorecard::Scorecard> {
+    let card = scorecard::build(persona, records);
+    session.log(&serde_json::json!({"event": "scorecard", "scorecard": card}))?;
+    let mut md = String::from("# Interview transcript\n\n");
+    for l in transcript {
+        md.push_str(&format!(
+            "{}. **{}:** {}\n\n",
+            l.turn,
+            if l.speaker == "interviewer" {
+                "Interviewer"
+            } else {
+                "Candidate"
+            },
+            l.text.replace('\n', "  \n")
+        ));
+    }
+    session.write_file("transcript.md", md.as_bytes())?;
+    session.write_file("transcript.json", &serde_json::to_vec_pretty(transcript)?)?;
+    session.write_file("scorecard.json", &serde_json::to_vec_pretty(&card)?)?;
+    let mut report = card.to_markdown(persona);
+    report.push_str(&format!(
+        "\n---\nRecord: journal.jsonl, {} entries before this report, chain head `{}`. \
+         `viva verify {}` re-checks the chain and every file of the session.\n",
+        session.entries(),
+        session.chain_head(),
+        session.dir().display()
+    ));
+    session.write_file("scorecard.md", report.as_bytes())?;
+    session.seal(&[
+        "transcript.md",
+        "transcript.json",
+        "scorecard.json",
+        "scorecard.md",
+    ])?;
+    Ok(card)
+}
+
 impl<'p> Driver<'p> {
+    fn log(&self, event: &impl serde::Serialize) -> anyhow::Result<()> {
+        lock(&self.session).log(event)?;
+        Ok(())
+    }
+
+    fn update_snapshot(&self) {
+        *lock(&self.snapshot) = Snapshot {
+            transcript: self.transcript.clone(),
+            records: self.interview.records().to_vec(),
+        };
+    }
+
     fn emit_json(&self, value: serde_json::Value) {
         if self.json {
             println!("{value}");
@@ -231,12 +300,12 @@ impl<'p> Driver<'p> {
 
     fn handle(&mut self, step: Step) -> anyhow::Result<()> {
         for e in &step.events {
-            self.session.log(e)?;
+            self.log(e)?;
             self.emit_json(serde_json::to_value(e)?);
         }
         for t in step.turns {
             self.turn += 1;
-            self.session.log(&serde_json::json!({
+            self.log(&serde_json::json!({
                 "event": "interviewer", "turn": self.turn, "kind": t.kind, "text": t.text,
             }))?;
             if self.json {
@@ -250,18 +319,20 @@ impl<'p> Driver<'p> {
                 text: t.text,
             });
         }
+        self.update_snapshot();
         Ok(())
     }
 
     fn candidate(&mut self, text: &str, at_s: f64) -> anyhow::Result<()> {
         self.turn += 1;
-        self.session.log(&serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}))?;
+        self.log(&serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}))?;
         self.emit_json(serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}));
         self.transcript.push(TranscriptLine {
             turn: self.turn,
             speaker: "candidate".into(),
             text: text.to_string(),
         });
+        self.update_snapshot();
         let started = std::time::Instant::now();
         let json = self.json;
         let turn = self.turn + 1;
@@ -277,7 +348,7 @@ impl<'p> Driver<'p> {
             }
         });
         if let Some(ms) = opening_ms {
-            self.session.log(&serde_json::json!({
+            self.log(&serde_json::json!({
                 "event": "timing", "turn": turn, "verdict_known_ms": ms,
                 "turn_ready_ms": started.elapsed().as_secs_f64() * 1000.0,
             }))?;
@@ -291,49 +362,20 @@ impl<'p> Driver<'p> {
             self.handle(step)?;
         }
         let persona = self.interview.persona();
-        let card = scorecard::build(persona, self.interview.records());
-        self.session
-            .log(&serde_json::json!({"event": "scorecard", "scorecard": card}))?;
+        let card = {
+            let mut session = lock(&self.session);
+            write_final_record(
+                &mut session,
+                persona,
+                &self.transcript,
+                self.interview.records(),
+            )?
+        };
         self.emit_json(serde_json::json!({"event": "scorecard", "scorecard": card}));
-        let mut md = String::from("# Interview transcript\n\n");
-        for l in &self.transcript {
-            md.push_str(&format!(
-                "{}. **{}:** {}\n\n",
-                l.turn,
-                if l.speaker == "interviewer" {
-                    "Interviewer"
-                } else {
-                    "Candidate"
-                },
-                l.text.replace('\n', "  \n")
-            ));
-        }
-        self.session.write_file("transcript.md", md.as_bytes())?;
-        self.session.write_file(
-            "transcript.json",
-            &serde_json::to_vec_pretty(&self.transcript)?,
-        )?;
-        self.session
-            .write_file("scorecard.json", &serde_json::to_vec_pretty(&card)?)?;
-        let mut report = card.to_markdown(persona);
-        report.push_str(&format!(
-            "\n---\nRecord: journal.jsonl, {} entries before this report, chain head `{}`. \
-             `viva verify {}` re-checks the chain and every file of the session.\n",
-            self.session.entries(),
-            self.session.chain_head(),
-            self.session.dir().display()
-        ));
-        self.session.write_file("scorecard.md", report.as_bytes())?;
-        self.session.seal(&[
-            "transcript.md",
-            "transcript.json",
-            "scorecard.json",
-            "scorecard.md",
-        ])?;
         if !self.json {
             println!("\n{}", card.to_markdown(persona));
         }
-        eprintln!("session record: {}", self.session.dir().display());
+        eprintln!("session record: {}", lock(&self.session).dir().display());
         Ok(())
     }
 }
@@ -388,21 +430,43 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     };
     let session = Session::create(args.session_dir.clone())?;
     eprintln!("session record: {}", session.dir().display());
-    let dir = session.dir().to_path_buf();
-    ctrlc::set_handler(move || {
-        eprintln!("\ninterrupted; the journal is saved in {}", dir.display());
-        std::process::exit(130);
-    })
-    .ok();
+    let session = Arc::new(Mutex::new(session));
+    let snapshot = Arc::new(Mutex::new(Snapshot::default()));
+    {
+        // Ctrl-C closes the record: the journal holds every event already;
+        // the transcript and scorecard of what was said are written and sealed.
+        let session = Arc::clone(&session);
+        let snapshot = Arc::clone(&snapshot);
+        let persona = persona.clone();
+        ctrlc::set_handler(move || {
+            let mut session = lock(&session);
+            let shot = lock(&snapshot).clone();
+            let dir = session.dir().to_path_buf();
+            let _ = session.log(&serde_json::json!({"event": "end", "reason": "interrupted"}));
+            match write_final_record(&mut session, &persona, &shot.transcript, &shot.records) {
+                Ok(_) => eprintln!(
+                    "\ninterrupted; transcript and scorecard of the interview so far are in {}",
+                    dir.display()
+                ),
+                Err(e) => eprintln!(
+                    "\ninterrupted; the journal is saved in {} (final files not written: {e:#})",
+                    dir.display()
+                ),
+            }
+            std::process::exit(130);
+        })
+        .ok();
+    }
     let judge = build_judge(&args.judge, &persona, models_dir);
     let mut driver = Driver {
         interview: Interview::with_judge(&persona, judge.judge),
         session,
         transcript: Vec::new(),
+        snapshot,
         json: args.json,
         turn: 0,
     };
-    driver.session.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
+    driver.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
     let step = driver.interview.start(0.0);
     driver.handle(step)?;
     let reason = match script {
