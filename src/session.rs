@@ -60,6 +60,8 @@ pub struct Session {
     journal_path: PathBuf,
     journal: File,
     started: Instant,
+    /// Milliseconds already elapsed before this process (a resumed session).
+    t_base_ms: u64,
     seq: u64,
     prev_hash: String,
 }
@@ -99,6 +101,7 @@ impl Session {
             journal_path,
             journal,
             started: Instant::now(),
+            t_base_ms: 0,
             seq: 0,
             prev_hash: "0".repeat(64),
         })
@@ -119,7 +122,7 @@ impl Session {
             obj.insert("seq".into(), self.seq.into());
             obj.insert(
                 "t_ms".into(),
-                (self.started.elapsed().as_millis() as u64).into(),
+                (self.t_base_ms + self.started.elapsed().as_millis() as u64).into(),
             );
             obj.insert("prev".into(), self.prev_hash.clone().into());
         }
@@ -228,6 +231,148 @@ pub enum JournalError {
     },
 }
 
+/// An incomplete last line: a crash in the middle of writing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TornLine {
+    pub line: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// A journal read back to resume its session.
+#[derive(Debug, Clone)]
+pub struct LoadedJournal {
+    pub path: PathBuf,
+    /// Every complete, chain-verified entry (hash fields included).
+    pub entries: Vec<serde_json::Value>,
+    pub head: String,
+    /// Length in bytes of the complete entries.
+    pub complete_len: u64,
+    pub torn: Option<TornLine>,
+}
+
+/// Loads a journal for resuming: the chain must verify; an incomplete last
+/// line (torn by a crash mid-write) is reported in `torn`, never dropped
+/// silently. Anything else wrong is an error.
+pub fn load_journal(path: &Path) -> Result<LoadedJournal, JournalError> {
+    let bytes = std::fs::read(path).map_err(|_| JournalError::Read(path.to_path_buf()))?;
+    let mut entries = Vec::new();
+    let mut prev = "0".repeat(64);
+    let mut offset = 0usize;
+    let mut torn = None;
+    let total_lines = bytes.split_inclusive(|b| *b == b'\n').count();
+    for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        let lineno = i + 1;
+        let complete = raw.ends_with(b"\n");
+        let parsed = std::str::from_utf8(raw)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t.trim_end()).ok())
+            .filter(|v| v.is_object());
+        let Some(value) = parsed else {
+            if lineno == total_lines && !complete {
+                torn = Some(TornLine {
+                    line: lineno,
+                    bytes: raw.to_vec(),
+                });
+                break;
+            }
+            return Err(JournalError::Malformed {
+                path: path.to_path_buf(),
+                line: lineno,
+            });
+        };
+        prev = check_entry(path, lineno, value.clone(), &prev)?;
+        entries.push(value);
+        offset += raw.len();
+    }
+    Ok(LoadedJournal {
+        path: path.to_path_buf(),
+        entries,
+        head: prev,
+        complete_len: offset as u64,
+        torn,
+    })
+}
+
+/// Checks one entry against the chain; returns its hash.
+fn check_entry(
+    path: &Path,
+    lineno: usize,
+    mut value: serde_json::Value,
+    prev: &str,
+) -> Result<String, JournalError> {
+    let malformed = || JournalError::Malformed {
+        path: path.to_path_buf(),
+        line: lineno,
+    };
+    let obj = value.as_object_mut().ok_or_else(malformed)?;
+    let stated = obj
+        .remove("hash")
+        .and_then(|h| h.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let body = serde_json::to_string(&value).unwrap_or_default();
+    if hex::encode(Sha256::digest(body.as_bytes())) != stated {
+        return Err(JournalError::Edited {
+            path: path.to_path_buf(),
+            line: lineno,
+        });
+    }
+    if value.get("prev").and_then(|p| p.as_str()) != Some(prev) {
+        return Err(JournalError::Broken {
+            path: path.to_path_buf(),
+            line: lineno,
+            prev: lineno.saturating_sub(1),
+        });
+    }
+    Ok(stated)
+}
+
+impl Session {
+    /// Reopens a crashed session for appending after its last complete
+    /// entry. A torn last line is moved to `journal.torn-line-N` (kept for
+    /// review) and cut from the journal, so the chain continues cleanly.
+    pub fn reopen(journal: &LoadedJournal) -> Result<Self, SessionError> {
+        let dir = journal
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let werr = |source| SessionError::Write {
+            path: journal.path.clone(),
+            source,
+        };
+        if let Some(torn) = &journal.torn {
+            let keep = dir.join(format!("journal.torn-line-{}", torn.line));
+            std::fs::write(&keep, &torn.bytes).map_err(werr)?;
+            restrict(&keep, 0o600);
+            let f = OpenOptions::new()
+                .write(true)
+                .open(&journal.path)
+                .map_err(werr)?;
+            f.set_len(journal.complete_len).map_err(werr)?;
+            f.sync_all().map_err(werr)?;
+        }
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&journal.path)
+            .map_err(werr)?;
+        let t_base_ms = journal
+            .entries
+            .last()
+            .and_then(|e| e.get("t_ms"))
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        Ok(Self {
+            dir,
+            journal_path: journal.path.clone(),
+            journal: file,
+            started: Instant::now(),
+            t_base_ms,
+            seq: journal.entries.len() as u64,
+            prev_hash: journal.head.clone(),
+        })
+    }
+}
+
 /// Re-computes the journal's hash chain: any edited, removed, inserted or
 /// reordered entry, and a torn last line, is reported with its line number.
 pub fn verify_journal(path: &Path) -> Result<JournalCheck, JournalError> {
@@ -237,37 +382,15 @@ pub fn verify_journal(path: &Path) -> Result<JournalCheck, JournalError> {
     let mut seal: Option<serde_json::Map<String, serde_json::Value>> = None;
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
-        let mut value: serde_json::Value =
+        let value: serde_json::Value =
             serde_json::from_str(line).map_err(|_| JournalError::Malformed {
                 path: path.to_path_buf(),
                 line: lineno,
             })?;
-        let obj = value.as_object_mut().ok_or(JournalError::Malformed {
-            path: path.to_path_buf(),
-            line: lineno,
-        })?;
-        let stated = obj
-            .remove("hash")
-            .and_then(|h| h.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let body = serde_json::to_string(&value).unwrap_or_default();
-        if hex::encode(Sha256::digest(body.as_bytes())) != stated {
-            return Err(JournalError::Edited {
-                path: path.to_path_buf(),
-                line: lineno,
-            });
-        }
-        if value.get("prev").and_then(|p| p.as_str()) != Some(prev.as_str()) {
-            return Err(JournalError::Broken {
-                path: path.to_path_buf(),
-                line: lineno,
-                prev: lineno.saturating_sub(1),
-            });
-        }
         if value.get("event").and_then(|e| e.as_str()) == Some("record_sealed") {
             seal = value.get("files").and_then(|f| f.as_object()).cloned();
         }
-        prev = stated;
+        prev = check_entry(path, lineno, value, &prev)?;
         entries += 1;
     }
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -316,6 +439,29 @@ mod tests {
     }
 
     #[test]
+    fn a_torn_last_line_is_reported_and_cut_on_reopen() {
+        let (_d, p) = journal();
+        let original = std::fs::read_to_string(&p).unwrap();
+        let torn = format!("{original}{{\"event\":\"candid");
+        std::fs::write(&p, &torn).unwrap();
+        let loaded = load_journal(&p).unwrap();
+        assert_eq!(loaded.entries.len(), 4);
+        let t = loaded.torn.clone().expect("torn line reported");
+        assert_eq!(t.line, 5);
+        let mut s = Session::reopen(&loaded).unwrap();
+        s.log(&serde_json::json!({"event": "resumed"})).unwrap();
+        assert_eq!(verify_journal(&p).unwrap().entries, 5);
+        let kept = std::fs::read(p.parent().unwrap().join("journal.torn-line-5")).unwrap();
+        assert_eq!(kept, b"{\"event\":\"candid");
+        // A bad line that is not the last is an error, not a tear.
+        std::fs::write(&p, format!("{{broken\n{original}")).unwrap();
+        assert!(matches!(
+            load_journal(&p),
+            Err(JournalError::Malformed { line: 1, .. })
+        ));
+    }
+
+    #[test]
     fn sealed_files_are_checked() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Session::create(Some(dir.path().join("s"))).unwrap();
@@ -337,6 +483,28 @@ mod tests {
             verify_journal(&journal),
             Err(JournalError::FileChanged { .. })
         ));
+    }
+
+    #[test]
+    fn floats_survive_the_round_trip_through_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::create(Some(dir.path().join("s"))).unwrap();
+        for x in [
+            1524.5837450000001_f64,
+            68.46556199999999,
+            0.1 + 0.2,
+            1e-300,
+            123_456_789.123_456_79,
+        ] {
+            s.log(&serde_json::json!({"event": "timing", "ms": x}))
+                .unwrap();
+        }
+        assert_eq!(
+            verify_journal(&s.dir().join("journal.jsonl"))
+                .unwrap()
+                .entries,
+            5
+        );
     }
 
     #[test]

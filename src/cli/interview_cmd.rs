@@ -1,8 +1,11 @@
 //! `viva text`, `viva interview` and `viva evaluate`.
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
@@ -15,7 +18,8 @@ use viva::grader::{GraderOptions, LlmJudge};
 use viva::llm::Llm;
 
 use super::engines::LlmArgs;
-use viva::session::{Session, TranscriptLine};
+use viva::engine::Judgment;
+use viva::session::{load_journal, Session, TranscriptLine};
 
 #[derive(Debug, Clone, Args)]
 pub struct TextArgs {
@@ -333,6 +337,11 @@ impl<'p> Driver<'p> {
             text: text.to_string(),
         });
         self.update_snapshot();
+        self.respond(text, at_s)
+    }
+
+    /// The interviewer's response to an answer already journaled.
+    fn respond(&mut self, text: &str, at_s: f64) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let json = self.json;
         let turn = self.turn + 1;
@@ -380,6 +389,43 @@ impl<'p> Driver<'p> {
     }
 }
 
+/// Feeds answers (scripted, or typed) to the driver until the interview or
+/// the input ends. `clock_s`: the session clock when the loop starts.
+fn answer_loop(
+    driver: &mut Driver<'_>,
+    script: Option<Vec<ScriptedAnswer>>,
+    clock_s: f64,
+) -> anyhow::Result<EndReason> {
+    match script {
+        Some(answers) => {
+            let mut clock = clock_s;
+            for a in answers {
+                if driver.interview.is_finished() {
+                    break;
+                }
+                clock += a.seconds;
+                driver.candidate(&a.text, clock)?;
+            }
+        }
+        None => {
+            let started = std::time::Instant::now();
+            let stdin = std::io::stdin();
+            let interactive = stdin.is_terminal();
+            if interactive && !driver.json {
+                println!("(Answer in plain text. Finish an answer with an empty line; wrap code in ``` lines. Say \"end the interview\" or press Ctrl-D to stop.)");
+            }
+            let mut input = stdin.lock();
+            while !driver.interview.is_finished() {
+                match read_answer(&mut input, interactive && !driver.json)? {
+                    Some(a) => driver.candidate(&a, clock_s + started.elapsed().as_secs_f64())?,
+                    None => break,
+                }
+            }
+        }
+    }
+    Ok(EndReason::Interrupted)
+}
+
 /// Reads one answer from the terminal: it ends at an empty line; an answer
 /// starting with ``` (code) ends at the closing ```. `None` at end of input.
 fn read_answer(input: &mut impl BufRead, interactive: bool) -> anyhow::Result<Option<String>> {
@@ -422,6 +468,36 @@ fn read_answer(input: &mut impl BufRead, interactive: bool) -> anyhow::Result<Op
     }
 }
 
+/// Ctrl-C closes the record: the journal holds every event already; the
+/// transcript and scorecard of what was said are written and sealed.
+fn close_record_on_interrupt(
+    session: &Arc<Mutex<Session>>,
+    snapshot: &Arc<Mutex<Snapshot>>,
+    persona: &Persona,
+) {
+    let session = Arc::clone(session);
+    let snapshot = Arc::clone(snapshot);
+    let persona = persona.clone();
+    ctrlc::set_handler(move || {
+        let mut session = lock(&session);
+        let shot = lock(&snapshot).clone();
+        let dir = session.dir().to_path_buf();
+        let _ = session.log(&serde_json::json!({"event": "end", "reason": "interrupted"}));
+        match write_final_record(&mut session, &persona, &shot.transcript, &shot.records) {
+            Ok(_) => eprintln!(
+                "\ninterrupted; transcript and scorecard of the interview so far are in {}",
+                dir.display()
+            ),
+            Err(e) => eprintln!(
+                "\ninterrupted; the journal is saved in {} (final files not written: {e:#})",
+                dir.display()
+            ),
+        }
+        std::process::exit(130);
+    })
+    .ok();
+}
+
 pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let persona = Persona::load(&args.persona)?;
     let script = match &args.script {
@@ -432,31 +508,7 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     eprintln!("session record: {}", session.dir().display());
     let session = Arc::new(Mutex::new(session));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    {
-        // Ctrl-C closes the record: the journal holds every event already;
-        // the transcript and scorecard of what was said are written and sealed.
-        let session = Arc::clone(&session);
-        let snapshot = Arc::clone(&snapshot);
-        let persona = persona.clone();
-        ctrlc::set_handler(move || {
-            let mut session = lock(&session);
-            let shot = lock(&snapshot).clone();
-            let dir = session.dir().to_path_buf();
-            let _ = session.log(&serde_json::json!({"event": "end", "reason": "interrupted"}));
-            match write_final_record(&mut session, &persona, &shot.transcript, &shot.records) {
-                Ok(_) => eprintln!(
-                    "\ninterrupted; transcript and scorecard of the interview so far are in {}",
-                    dir.display()
-                ),
-                Err(e) => eprintln!(
-                    "\ninterrupted; the journal is saved in {} (final files not written: {e:#})",
-                    dir.display()
-                ),
-            }
-            std::process::exit(130);
-        })
-        .ok();
-    }
+    close_record_on_interrupt(&session, &snapshot, &persona);
     let judge = build_judge(&args.judge, &persona, models_dir);
     let mut driver = Driver {
         interview: Interview::with_judge(&persona, judge.judge),
@@ -466,38 +518,10 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
         json: args.json,
         turn: 0,
     };
-    driver.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
+    driver.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "persona_file": persona.source, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
     let step = driver.interview.start(0.0);
     driver.handle(step)?;
-    let reason = match script {
-        Some(answers) => {
-            let mut clock = 0.0;
-            for a in answers {
-                if driver.interview.is_finished() {
-                    break;
-                }
-                clock += a.seconds;
-                driver.candidate(&a.text, clock)?;
-            }
-            EndReason::Interrupted
-        }
-        None => {
-            let started = std::time::Instant::now();
-            let stdin = std::io::stdin();
-            let interactive = stdin.is_terminal();
-            if interactive && !args.json {
-                println!("(Answer in plain text. Finish an answer with an empty line; wrap code in ``` lines. Say \"end the interview\" or press Ctrl-D to stop.)");
-            }
-            let mut input = stdin.lock();
-            while !driver.interview.is_finished() {
-                match read_answer(&mut input, interactive && !args.json)? {
-                    Some(a) => driver.candidate(&a, started.elapsed().as_secs_f64())?,
-                    None => break,
-                }
-            }
-            EndReason::Interrupted
-        }
-    };
+    let reason = answer_loop(&mut driver, script, 0.0)?;
     driver.finish(reason)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -592,4 +616,239 @@ pub fn interview(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> 
         eprintln!("note: the spoken interview loop is not available in this build yet; running the text interview");
     }
     text(args, models_dir)
+}
+
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The session directory (or its journal.jsonl).
+    pub session: PathBuf,
+    /// The rest of the answers from a script; answers already in the journal
+    /// are skipped, so re-running the original script resumes it.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Seconds each plain-script answer takes (simulated clock).
+    #[arg(long, default_value_t = 60.0)]
+    pub seconds_per_answer: f64,
+    /// Print one JSON event per line.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// Replays the journal's judgments while a crashed session is rebuilt, so
+/// the rebuilt state is exactly the recorded one; new answers go to `live`.
+struct ReplayJudge {
+    recorded: HashMap<usize, Judgment>,
+    candidate_turn: Rc<Cell<usize>>,
+    live: Box<dyn Judge>,
+}
+
+impl Judge for ReplayJudge {
+    fn refine(
+        &mut self,
+        persona: &Persona,
+        question: &viva::engine::persona::Question,
+        answer: &str,
+        rubric: Judgment,
+        on_verdict: &mut dyn FnMut(viva::engine::Verdict),
+    ) -> Judgment {
+        match self.recorded.remove(&self.candidate_turn.get()) {
+            Some(j) => {
+                on_verdict(j.verdict);
+                j
+            }
+            None => self
+                .live
+                .refine(persona, question, answer, rubric, on_verdict),
+        }
+    }
+}
+
+/// A candidate answer read back from the journal.
+struct Answered {
+    text: String,
+    at_s: f64,
+    /// Whether the interviewer's response was journaled too.
+    responded: bool,
+}
+
+/// `viva resume SESSION`: continues a crashed interview from its last
+/// complete turn, with the clock, phase and judgments restored.
+pub fn resume(args: ResumeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    let journal_path = if args.session.is_dir() {
+        args.session.join("journal.jsonl")
+    } else {
+        args.session.clone()
+    };
+    let loaded = load_journal(&journal_path).with_context(|| {
+        format!(
+            "cannot resume {}: the journal does not verify, and an altered record is not resumed",
+            journal_path.display()
+        )
+    })?;
+    let dir = journal_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .display()
+        .to_string();
+    if loaded.entries.iter().any(|e| e["event"] == "record_sealed") {
+        bail!("session {dir} ended normally and is sealed; there is nothing to resume");
+    }
+    let start = loaded
+        .entries
+        .iter()
+        .find(|e| e["event"] == "session_start")
+        .with_context(|| {
+            format!("session {dir} crashed before it began (no session_start entry); start a new interview")
+        })?;
+    let persona_file = start["persona_file"].as_str().map(PathBuf::from);
+    let persona = match persona_file.filter(|p| p.is_file()) {
+        Some(p) => Persona::load(&p.to_string_lossy())?,
+        None => Persona::load(start["persona"].as_str().unwrap_or("backend-engineer"))?,
+    };
+    if let Some(t) = &loaded.torn {
+        eprintln!(
+            "note: line {} of the journal was torn by the crash ({} bytes); it is kept in journal.torn-line-{} and the session resumes after line {}",
+            t.line,
+            t.bytes.len(),
+            t.line,
+            t.line - 1
+        );
+    }
+
+    // What was said and judged.
+    let mut recorded = HashMap::new();
+    let mut answered: Vec<Answered> = Vec::new();
+    let mut transcript = Vec::new();
+    let mut last_turn = 0;
+    let mut ended = false;
+    for e in &loaded.entries {
+        let turn = e["turn"].as_u64().unwrap_or(0) as usize;
+        match e["event"].as_str() {
+            Some("candidate") => {
+                let text = e["text"].as_str().unwrap_or_default().to_string();
+                answered.push(Answered {
+                    text: text.clone(),
+                    at_s: e["at_s"].as_f64().unwrap_or(0.0),
+                    responded: false,
+                });
+                transcript.push(TranscriptLine {
+                    turn,
+                    speaker: "candidate".into(),
+                    text,
+                });
+                last_turn = last_turn.max(turn);
+            }
+            Some("interviewer") => {
+                if let Some(a) = answered.last_mut() {
+                    a.responded = true;
+                }
+                transcript.push(TranscriptLine {
+                    turn,
+                    speaker: "interviewer".into(),
+                    text: e["text"].as_str().unwrap_or_default().to_string(),
+                });
+                last_turn = last_turn.max(turn);
+            }
+            Some("verdict") => {
+                if let (Some(t), Ok(j)) = (
+                    e["candidate_turn"].as_u64(),
+                    serde_json::from_value::<Judgment>(e["judgment"].clone()),
+                ) {
+                    recorded.insert(t as usize, j);
+                }
+            }
+            Some("end") => ended = true,
+            _ => {}
+        }
+    }
+
+    let mut judge_args = args.judge.clone();
+    if judge_args.seed.is_none() {
+        judge_args.seed = start["judge"]["seed"].as_u64().map(|s| s as u32);
+    }
+    let live = build_judge(&judge_args, &persona, models_dir);
+    let candidate_turn = Rc::new(Cell::new(0));
+    let replay = ReplayJudge {
+        recorded,
+        candidate_turn: Rc::clone(&candidate_turn),
+        live: live.judge,
+    };
+    let mut interview = Interview::with_judge(&persona, Box::new(replay));
+    let _ = interview.start(0.0);
+    let mut replayed = 0;
+    for a in answered.iter().take_while(|a| a.responded) {
+        replayed += 1;
+        candidate_turn.set(replayed);
+        let _ = interview.answer(&a.text, a.at_s);
+    }
+    candidate_turn.set(replayed + 1);
+
+    let session = Arc::new(Mutex::new(Session::reopen(&loaded)?));
+    let snapshot = Arc::new(Mutex::new(Snapshot::default()));
+    close_record_on_interrupt(&session, &snapshot, &persona);
+    let mut driver = Driver {
+        interview,
+        session,
+        transcript,
+        snapshot,
+        json: args.json,
+        turn: last_turn,
+    };
+    driver.update_snapshot();
+    driver.log(&serde_json::json!({
+        "event": "resumed",
+        "after_entries": loaded.entries.len(),
+        "replayed_answers": replayed,
+        "torn_line": loaded.torn.as_ref().map(|t| t.line),
+        "judge": live.description,
+    }))?;
+    eprintln!(
+        "resuming session {dir}: {replayed} answered turn(s) restored, phase {}",
+        driver.interview.phase()
+    );
+    let clock_s = answered.last().map_or(0.0, |a| a.at_s);
+    // An answer journaled without its response gets the response now.
+    if let Some(pending) = answered.iter().skip(replayed).find(|a| !a.responded) {
+        driver.respond(&pending.text, pending.at_s)?;
+    } else if let Some(last) = driver
+        .transcript
+        .iter()
+        .rev()
+        .find(|l| l.speaker == "interviewer")
+    {
+        if driver.json {
+            println!(
+                "{}",
+                serde_json::json!({"event": "interviewer", "turn": last.turn, "text": last.text, "repeated": true})
+            );
+        } else {
+            println!("\nInterviewer: {}", last.text);
+        }
+    }
+    let script = match &args.script {
+        Some(p) => {
+            let all = parse_script(p, args.seconds_per_answer)?;
+            for (i, (said, scripted)) in answered.iter().zip(&all).enumerate() {
+                if said.text.trim() != scripted.text.trim() {
+                    bail!(
+                        "script {} differs from the session at answer {}: the journal has {:?}",
+                        p.display(),
+                        i + 1,
+                        said.text
+                    );
+                }
+            }
+            Some(all.into_iter().skip(answered.len()).collect())
+        }
+        None => None,
+    };
+    let reason = if ended || driver.interview.is_finished() {
+        EndReason::Interrupted
+    } else {
+        answer_loop(&mut driver, script, clock_s)?
+    };
+    driver.finish(reason)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -49,6 +49,8 @@ pub enum Command {
     Interview(interview_cmd::TextArgs),
     /// A text interview in the terminal (or from a script with --script).
     Text(interview_cmd::TextArgs),
+    /// Continue a crashed interview from its last complete turn.
+    Resume(interview_cmd::ResumeArgs),
     /// Judge one answer to one question and print the verdict.
     Evaluate(interview_cmd::EvaluateArgs),
     /// Measure each engine's speed on this machine.
@@ -93,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Interview(args) => interview_cmd::interview(args, &models_dir),
         Command::Text(args) => interview_cmd::text(args, &models_dir),
         Command::Evaluate(args) => interview_cmd::evaluate(args, &models_dir),
+        Command::Resume(args) => interview_cmd::resume(args, &models_dir),
         Command::Bench(args) => bench::run(args, &models_dir),
         Command::Verify { session } => {
             let journal = if session.is_dir() {
