@@ -15,6 +15,7 @@ pub mod grader;
 pub mod llm;
 pub mod models;
 pub mod paths;
+pub mod script;
 pub mod session;
 pub mod stt;
 pub mod tts;

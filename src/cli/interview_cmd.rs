@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
-use serde::Deserialize;
 use viva::engine::interview::{EndReason, Interview, QuestionRecord, Step};
 use viva::engine::rubric::{Judge, RubricJudge};
 use viva::engine::{scorecard, Persona};
@@ -19,6 +18,7 @@ use viva::llm::Llm;
 
 use super::engines::LlmArgs;
 use viva::engine::Judgment;
+use viva::script::ScriptedAnswer;
 use viva::session::{load_journal, Session, TranscriptLine};
 
 #[derive(Debug, Clone, Args)]
@@ -144,78 +144,13 @@ pub struct EvaluateArgs {
     pub judge: JudgeArgs,
 }
 
-#[derive(Debug, Deserialize)]
-struct ScriptLine {
-    answer: String,
-    #[serde(default)]
-    elapsed_s: Option<f64>,
-}
-
-/// One scripted answer and the seconds it took.
-pub struct ScriptedAnswer {
-    pub text: String,
-    pub seconds: f64,
-}
-
 /// Parses a script file (see `TextArgs::script`).
 pub fn parse_script(path: &Path, default_seconds: f64) -> anyhow::Result<Vec<ScriptedAnswer>> {
     let bytes =
         std::fs::read(path).with_context(|| format!("cannot read script {}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "script {} is not UTF-8 text (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    if path.extension().is_some_and(|e| e == "jsonl") {
-        let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let l: ScriptLine = serde_json::from_str(line).with_context(|| {
-                format!(
-                    "script {}, line {}: expected {{\"answer\": \"...\", \"elapsed_s\": N}}",
-                    path.display(),
-                    i + 1
-                )
-            })?;
-            let seconds = l.elapsed_s.unwrap_or(default_seconds);
-            if !(0.0..=86_400.0).contains(&seconds) {
-                bail!(
-                    "script {}, line {}: elapsed_s must be between 0 and 86400",
-                    path.display(),
-                    i + 1
-                );
-            }
-            out.push(ScriptedAnswer {
-                text: l.answer,
-                seconds,
-            });
-        }
-        return Ok(out);
-    }
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for line in text.lines() {
-        if line.trim() == "---" {
-            out.push(std::mem::take(&mut cur));
-        } else {
-            cur.push_str(line);
-            cur.push('\n');
-        }
-    }
-    out.push(cur);
-    Ok(out
-        .into_iter()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .map(|text| ScriptedAnswer {
-            text,
-            seconds: default_seconds,
-        })
-        .collect())
+    let jsonl = path.extension().is_some_and(|e| e == "jsonl");
+    viva::script::parse(&bytes, jsonl, default_seconds)
+        .with_context(|| format!("script {}", path.display()))
 }
 
 /// Drives one interview: prints or emits turns, journals everything.
