@@ -16,6 +16,12 @@ pub enum WavError {
     Format { path: PathBuf, message: String },
     #[error("{path} contains no audio (zero samples)")]
     Empty { path: PathBuf },
+    #[error("{path} is {minutes:.1} minutes long, more than the {max_minutes} minutes viva transcribes at once; split it (e.g. `sox in.wav part.wav trim 0 {max_minutes}:00 : newfile : restart`) or raise --max-minutes")]
+    TooLong {
+        path: PathBuf,
+        minutes: f64,
+        max_minutes: u32,
+    },
     #[error("{path}: {message}")]
     Resample { path: PathBuf, message: String },
     #[error("cannot write {path}: {message}")]
@@ -64,6 +70,36 @@ pub fn read(path: &Path) -> Result<Audio, WavError> {
         .map(|frame| frame.iter().sum::<f32>() / frame.len() as f32)
         .collect();
     Ok(Audio::new(mono, spec.sample_rate))
+}
+
+/// A WAV's duration in seconds, from its header alone (nothing is decoded,
+/// so a two-hour file costs nothing to check).
+pub fn duration_s(path: &Path) -> Result<f64, WavError> {
+    let reader = hound::WavReader::open(path).map_err(|e| match e {
+        hound::Error::IoError(source) => WavError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => WavError::Format {
+            path: path.to_path_buf(),
+            message: other.to_string(),
+        },
+    })?;
+    let rate = f64::from(reader.spec().sample_rate.max(1));
+    Ok(f64::from(reader.duration()) / rate)
+}
+
+/// Refuses a recording longer than `max_minutes` before decoding it.
+pub fn check_length(path: &Path, max_minutes: u32) -> Result<(), WavError> {
+    let minutes = duration_s(path)? / 60.0;
+    if minutes > f64::from(max_minutes) {
+        return Err(WavError::TooLong {
+            path: path.to_path_buf(),
+            minutes,
+            max_minutes,
+        });
+    }
+    Ok(())
 }
 
 /// Reads a WAV and converts it to 16 kHz mono for speech recognition.

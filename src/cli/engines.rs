@@ -30,6 +30,10 @@ pub struct TranscribeArgs {
     /// Print JSON with segments and timings.
     #[arg(long)]
     pub json: bool,
+    /// Longest recording accepted, in minutes (checked from the header; the
+    /// Whisper worker takes up to 10 minutes per request).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_minutes: u32,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +105,7 @@ impl LlmArgs {
 }
 
 pub fn transcribe(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    viva::audio::wav::check_length(&args.file, args.max_minutes)?;
     let audio = viva::audio::wav::read_for_stt(&args.file)?;
     let model = resolve(models_dir, Role::Stt, args.model.as_deref())?;
     let threads = args.threads.unwrap_or_else(viva::llm::default_threads);
