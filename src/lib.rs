@@ -17,6 +17,7 @@ pub mod models;
 pub mod paths;
 pub mod script;
 pub mod session;
+pub mod signing;
 pub mod stt;
 pub mod tts;
 pub mod validator;

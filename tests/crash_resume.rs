@@ -206,3 +206,55 @@ fn a_torn_last_line_is_reported_and_the_session_resumes() {
     assert_ne!(code, 0);
     assert!(stderr.contains("does not verify"), "{stderr}");
 }
+
+#[test]
+fn a_site_key_signature_catches_a_rewritten_or_cut_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = script(dir.path());
+    let key = dir.path().join("site.key");
+    let (code, stdout, stderr) = run(&["keygen", key.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("site.pub"), "{stdout}");
+    let public = dir.path().join("site.pub");
+    let session = dir.path().join("s");
+    let (code, _, stderr) = run(&[
+        "text",
+        "--judge",
+        "rubric",
+        "--script",
+        script.to_str().unwrap(),
+        "--sign-key",
+        key.to_str().unwrap(),
+        "--session-dir",
+        session.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let verify = |public: &Path| {
+        run(&[
+            "verify",
+            session.to_str().unwrap(),
+            "--public-key",
+            public.to_str().unwrap(),
+        ])
+    };
+    let (code, stdout, stderr) = verify(&public);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("OK signed by the site key"), "{stdout}");
+    // Another site's key does not vouch for it.
+    let other = dir.path().join("other.key");
+    run(&["keygen", other.to_str().unwrap()]);
+    let (code, _, stderr) = verify(&dir.path().join("other.pub"));
+    assert_ne!(code, 0);
+    assert!(stderr.contains("not by the key given"), "{stderr}");
+    // Cutting the tail leaves a valid chain, but not the signed one.
+    let journal = session.join("journal.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&journal, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    let (code, _, stderr) = verify(&public);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("entries were cut or added after signing"),
+        "{stderr}"
+    );
+}

@@ -17,6 +17,7 @@ use viva::grader::{GraderOptions, LlmJudge};
 use viva::llm::Llm;
 
 use super::engines::LlmArgs;
+use ed25519_dalek::SigningKey;
 use viva::engine::Judgment;
 use viva::script::ScriptedAnswer;
 use viva::session::{load_journal, Session, TranscriptLine};
@@ -40,6 +41,9 @@ pub struct TextArgs {
     /// Where to write the journal, transcript and scorecard.
     #[arg(long, value_name = "DIR")]
     pub session_dir: Option<PathBuf>,
+    /// Sign the sealed record with this site key (from `viva keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub judge: JudgeArgs,
 }
@@ -156,6 +160,7 @@ pub fn parse_script(path: &Path, default_seconds: f64) -> anyhow::Result<Vec<Scr
 /// Drives one interview: prints or emits turns, journals everything.
 struct Driver<'p> {
     interview: Interview<'p>,
+    signer: Option<SigningKey>,
     session: Arc<Mutex<Session>>,
     transcript: Vec<TranscriptLine>,
     /// What the Ctrl-C handler writes if the interview is interrupted.
@@ -181,6 +186,7 @@ fn write_final_record(
     persona: &Persona,
     transcript: &[TranscriptLine],
     records: &[QuestionRecord],
+    signer: Option<&SigningKey>,
 ) -> anyhow::Result<scorecard::Scorecard> {
     let card = scorecard::build(persona, records);
     session.log(&serde_json::json!({"event": "scorecard", "scorecard": card}))?;
@@ -215,6 +221,13 @@ fn write_final_record(
         "scorecard.json",
         "scorecard.md",
     ])?;
+    if let Some(key) = signer {
+        let signature = viva::signing::sign(key, session.chain_head());
+        session.write_file(
+            viva::signing::SIGNATURE_FILE,
+            &serde_json::to_vec_pretty(&signature)?,
+        )?;
+    }
     Ok(card)
 }
 
@@ -313,6 +326,7 @@ impl<'p> Driver<'p> {
                 persona,
                 &self.transcript,
                 self.interview.records(),
+                self.signer.as_ref(),
             )?
         };
         self.emit_json(serde_json::json!({"event": "scorecard", "scorecard": card}));
@@ -409,6 +423,7 @@ fn close_record_on_interrupt(
     session: &Arc<Mutex<Session>>,
     snapshot: &Arc<Mutex<Snapshot>>,
     persona: &Persona,
+    signer: Option<SigningKey>,
 ) {
     let session = Arc::clone(session);
     let snapshot = Arc::clone(snapshot);
@@ -418,7 +433,13 @@ fn close_record_on_interrupt(
         let shot = lock(&snapshot).clone();
         let dir = session.dir().to_path_buf();
         let _ = session.log(&serde_json::json!({"event": "end", "reason": "interrupted"}));
-        match write_final_record(&mut session, &persona, &shot.transcript, &shot.records) {
+        match write_final_record(
+            &mut session,
+            &persona,
+            &shot.transcript,
+            &shot.records,
+            signer.as_ref(),
+        ) {
             Ok(_) => eprintln!(
                 "\ninterrupted; transcript and scorecard of the interview so far are in {}",
                 dir.display()
@@ -435,6 +456,11 @@ fn close_record_on_interrupt(
 
 pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let persona = Persona::load(&args.persona)?;
+    let signer = args
+        .sign_key
+        .as_deref()
+        .map(viva::signing::load_signing_key)
+        .transpose()?;
     let script = match &args.script {
         Some(p) => Some(parse_script(p, args.seconds_per_answer)?),
         None => None,
@@ -443,10 +469,11 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     eprintln!("session record: {}", session.dir().display());
     let session = Arc::new(Mutex::new(session));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    close_record_on_interrupt(&session, &snapshot, &persona);
+    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone());
     let judge = build_judge(&args.judge, &persona, models_dir);
     let mut driver = Driver {
         interview: Interview::with_judge(&persona, judge.judge),
+        signer,
         session,
         transcript: Vec::new(),
         snapshot,
@@ -567,6 +594,9 @@ pub struct ResumeArgs {
     /// Print one JSON event per line.
     #[arg(long)]
     pub json: bool,
+    /// Sign the sealed record with this site key (from `viva keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub judge: JudgeArgs,
 }
@@ -611,6 +641,11 @@ struct Answered {
 /// `viva resume SESSION`: continues a crashed interview from its last
 /// complete turn, with the clock, phase and judgments restored.
 pub fn resume(args: ResumeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
+    let signer = args
+        .sign_key
+        .as_deref()
+        .map(viva::signing::load_signing_key)
+        .transpose()?;
     let journal_path = if args.session.is_dir() {
         args.session.join("journal.jsonl")
     } else {
@@ -722,9 +757,10 @@ pub fn resume(args: ResumeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
 
     let session = Arc::new(Mutex::new(Session::reopen(&loaded)?));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    close_record_on_interrupt(&session, &snapshot, &persona);
+    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone());
     let mut driver = Driver {
         interview,
+        signer,
         session,
         transcript,
         snapshot,

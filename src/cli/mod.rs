@@ -59,6 +59,14 @@ pub enum Command {
     Verify {
         /// The session directory (or its journal.jsonl).
         session: PathBuf,
+        /// The site's public key: also check the record's signature.
+        #[arg(long, value_name = "FILE")]
+        public_key: Option<PathBuf>,
+    },
+    /// Create a site key pair for signing session records (FILE, and FILE with the extension .pub).
+    Keygen {
+        /// Where to write the secret key (owner-only, never overwritten).
+        file: PathBuf,
     },
 }
 
@@ -97,7 +105,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => interview_cmd::evaluate(args, &models_dir),
         Command::Resume(args) => interview_cmd::resume(args, &models_dir),
         Command::Bench(args) => bench::run(args, &models_dir),
-        Command::Verify { session } => {
+        Command::Keygen { file } => {
+            let public = viva::signing::generate(&file)?;
+            println!(
+                "secret key {} (keep it on the assessment machine, owner-only)\npublic key {} (give it to reviewers: viva verify SESSION --public-key {})",
+                file.display(),
+                public.display(),
+                public.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify {
+            session,
+            public_key,
+        } => {
             let journal = if session.is_dir() {
                 session.join("journal.jsonl")
             } else {
@@ -116,6 +137,32 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         None => println!(
                             "NOTE the record is not sealed: the session did not end normally (or its tail was removed)"
                         ),
+                    }
+                    let dir = journal.parent().unwrap_or(std::path::Path::new("."));
+                    let signature = viva::signing::read_signature(dir)?;
+                    match (signature, public_key) {
+                        (Some(sig), Some(key)) => {
+                            let trusted = viva::signing::load_verifying_key(&key)?;
+                            match viva::signing::check(&sig, &check.head, &trusted) {
+                                Ok(()) => println!("OK signed by the site key {}", sig.public_key),
+                                Err(e) => {
+                                    eprintln!("FAIL signature: {e}");
+                                    return Ok(ExitCode::FAILURE);
+                                }
+                            }
+                        }
+                        (Some(sig), None) => println!(
+                            "NOTE signed by key {} (pass --public-key to check it)",
+                            sig.public_key
+                        ),
+                        (None, Some(_)) => {
+                            eprintln!(
+                                "FAIL the record is not signed ({} is missing)",
+                                viva::signing::SIGNATURE_FILE
+                            );
+                            return Ok(ExitCode::FAILURE);
+                        }
+                        (None, None) => {}
                     }
                     Ok(ExitCode::SUCCESS)
                 }
