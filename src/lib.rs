@@ -21,4 +21,5 @@ pub mod signing;
 pub mod stt;
 pub mod tts;
 pub mod validator;
+pub mod voice;
 pub mod wer;

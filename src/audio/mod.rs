@@ -2,6 +2,7 @@
 
 pub mod devices;
 pub mod playback;
+pub mod vad;
 pub mod wav;
 
 use rubato::{FftFixedIn, Resampler};

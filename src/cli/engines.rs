@@ -31,6 +31,10 @@ pub struct TranscribeArgs {
     #[arg(long)]
     pub json: bool,
     /// Longest recording accepted, in minutes (checked from the header; the
+    /// Decode like the spoken interview does: the encoder context trimmed to
+    /// the audio's length, one segment, a token budget (faster on short audio).
+    #[arg(long)]
+    pub fast: bool,
     /// Whisper worker takes up to 10 minutes per request).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub max_minutes: u32,
@@ -110,10 +114,17 @@ pub fn transcribe(args: TranscribeArgs, models_dir: &Path) -> anyhow::Result<Exi
     let model = resolve(models_dir, Role::Stt, args.model.as_deref())?;
     let threads = args.threads.unwrap_or_else(viva::llm::default_threads);
     let mut worker = SttWorker::start(WorkerConfig::new(model, threads)?)?;
-    let options = TranscribeOptions {
-        language: (args.language != "auto").then(|| args.language.clone()),
-        initial_prompt: args.prompt.clone(),
-        ..Default::default()
+    let options = if args.fast {
+        TranscribeOptions {
+            language: (args.language != "auto").then(|| args.language.clone()),
+            ..viva::stt::speech_options(audio.samples.len(), args.prompt.clone())
+        }
+    } else {
+        TranscribeOptions {
+            language: (args.language != "auto").then(|| args.language.clone()),
+            initial_prompt: args.prompt.clone(),
+            ..Default::default()
+        }
     };
     let t = worker.transcribe(&audio.samples, &options)?;
     if args.json {

@@ -158,25 +158,64 @@ pub fn parse_script(path: &Path, default_seconds: f64) -> anyhow::Result<Vec<Scr
 }
 
 /// Drives one interview: prints or emits turns, journals everything.
-struct Driver<'p> {
-    interview: Interview<'p>,
-    signer: Option<SigningKey>,
-    session: Arc<Mutex<Session>>,
-    transcript: Vec<TranscriptLine>,
+pub(super) struct Driver<'p> {
+    pub(super) interview: Interview<'p>,
+    pub(super) signer: Option<SigningKey>,
+    pub(super) session: Arc<Mutex<Session>>,
+    pub(super) transcript: Vec<TranscriptLine>,
     /// What the Ctrl-C handler writes if the interview is interrupted.
-    snapshot: Arc<Mutex<Snapshot>>,
-    json: bool,
-    turn: usize,
+    pub(super) snapshot: Arc<Mutex<Snapshot>>,
+    pub(super) json: bool,
+    pub(super) turn: usize,
+    /// The interviewer's voice, in the spoken interview.
+    pub(super) voice: Option<VoiceOut>,
+}
+
+/// Speech output of the spoken interview, fed by the driver.
+pub(super) struct VoiceOut {
+    pub(super) speaker: viva::voice::Speaker,
+    /// The template opening already spoken for a turn (streamed early).
+    opened: Option<(usize, String)>,
+    /// When the last verdict became known.
+    pub(super) verdict_known: Option<std::time::Instant>,
+}
+
+impl VoiceOut {
+    pub(super) fn new(speaker: viva::voice::Speaker) -> Self {
+        Self {
+            speaker,
+            opened: None,
+            verdict_known: None,
+        }
+    }
+
+    /// Speaks one whole interviewer turn (minus an opening already spoken).
+    fn speak_turn(&mut self, turn: usize, text: &str) {
+        let rest = match self.opened.take() {
+            Some((t, opening)) if t == turn => match text.strip_prefix(opening.as_str()) {
+                Some(rest) => rest.trim().to_string(),
+                None => {
+                    tracing::warn!(turn, %opening, "the turn does not start with the opening already spoken");
+                    text.to_string()
+                }
+            },
+            _ => text.to_string(),
+        };
+        if !rest.is_empty() {
+            self.speaker.say(turn, &rest);
+        }
+        self.speaker.end(turn);
+    }
 }
 
 /// The record so far, for closing it on Ctrl-C.
 #[derive(Default, Clone)]
-struct Snapshot {
+pub(super) struct Snapshot {
     transcript: Vec<TranscriptLine>,
     records: Vec<QuestionRecord>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -232,7 +271,7 @@ fn write_final_record(
 }
 
 impl<'p> Driver<'p> {
-    fn log(&self, event: &impl serde::Serialize) -> anyhow::Result<()> {
+    pub(super) fn log(&self, event: &impl serde::Serialize) -> anyhow::Result<()> {
         lock(&self.session).log(event)?;
         Ok(())
     }
@@ -244,13 +283,13 @@ impl<'p> Driver<'p> {
         };
     }
 
-    fn emit_json(&self, value: serde_json::Value) {
+    pub(super) fn emit_json(&self, value: serde_json::Value) {
         if self.json {
             println!("{value}");
         }
     }
 
-    fn handle(&mut self, step: Step) -> anyhow::Result<()> {
+    pub(super) fn handle(&mut self, step: Step) -> anyhow::Result<()> {
         for e in &step.events {
             self.log(e)?;
             self.emit_json(serde_json::to_value(e)?);
@@ -265,6 +304,9 @@ impl<'p> Driver<'p> {
             } else {
                 println!("\nInterviewer: {}", t.text);
             }
+            if let Some(voice) = self.voice.as_mut() {
+                voice.speak_turn(self.turn, &t.text);
+            }
             self.transcript.push(TranscriptLine {
                 turn: self.turn,
                 speaker: "interviewer".into(),
@@ -275,7 +317,7 @@ impl<'p> Driver<'p> {
         Ok(())
     }
 
-    fn candidate(&mut self, text: &str, at_s: f64) -> anyhow::Result<()> {
+    pub(super) fn candidate(&mut self, text: &str, at_s: f64) -> anyhow::Result<()> {
         self.turn += 1;
         self.log(&serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}))?;
         self.emit_json(serde_json::json!({"event": "candidate", "turn": self.turn, "text": text, "at_s": at_s}));
@@ -294,9 +336,17 @@ impl<'p> Driver<'p> {
         let json = self.json;
         let turn = self.turn + 1;
         let mut opening_ms = None;
+        let voice = &mut self.voice;
         let step = self.interview.answer_streaming(text, at_s, &mut |opening| {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             opening_ms = Some(ms);
+            if let Some(v) = voice.as_mut() {
+                // The template's first word is fixed by the verdict: say it now,
+                // while the LLM is still writing the rest.
+                v.verdict_known = Some(std::time::Instant::now());
+                v.speaker.say(turn, opening);
+                v.opened = Some((turn, opening.to_string()));
+            }
             if json {
                 println!(
                     "{}",
@@ -313,7 +363,7 @@ impl<'p> Driver<'p> {
         self.handle(step)
     }
 
-    fn finish(mut self, reason: EndReason) -> anyhow::Result<()> {
+    pub(super) fn finish(mut self, reason: EndReason) -> anyhow::Result<()> {
         if !self.interview.is_finished() {
             let step = self.interview.finish(reason);
             self.handle(step)?;
@@ -419,7 +469,7 @@ fn read_answer(input: &mut impl BufRead, interactive: bool) -> anyhow::Result<Op
 
 /// Ctrl-C closes the record: the journal holds every event already; the
 /// transcript and scorecard of what was said are written and sealed.
-fn close_record_on_interrupt(
+pub(super) fn close_record_on_interrupt(
     session: &Arc<Mutex<Session>>,
     snapshot: &Arc<Mutex<Snapshot>>,
     persona: &Persona,
@@ -479,6 +529,7 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
         snapshot,
         json: args.json,
         turn: 0,
+        voice: None,
     };
     driver.log(&serde_json::json!({"event": "session_start", "persona": persona.id, "persona_file": persona.source, "mode": if script.is_some() { "script" } else { "interactive" }, "judge": judge.description}))?;
     let step = driver.interview.start(0.0);
@@ -561,23 +612,30 @@ pub fn evaluate(args: EvaluateArgs, models_dir: &Path) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// `viva interview`: the spoken interview when audio devices exist,
-/// otherwise the text interview with a one-line note why.
-pub fn interview(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
-    let devices = viva::audio::devices::list();
-    if !devices.has_input() || !devices.has_output() {
-        eprintln!(
-            "note: no usable microphone and speakers ({}), so this is the text interview",
-            if devices.has_input() {
-                "no output device"
-            } else {
-                "no input device"
-            }
-        );
-    } else {
-        eprintln!("note: the spoken interview loop is not available in this build yet; running the text interview");
+/// `viva interview`: the spoken interview when audio devices exist (or
+/// --audio-in files are given), otherwise the text interview with a note why.
+pub fn interview(
+    args: TextArgs,
+    voice: super::voice_cmd::VoiceArgs,
+    models_dir: &Path,
+) -> anyhow::Result<ExitCode> {
+    if voice.audio_in.is_empty() && args.script.is_none() {
+        let devices = viva::audio::devices::list();
+        if !devices.has_input() || !devices.has_output() {
+            eprintln!(
+                "note: no usable microphone and speakers ({}), so this is the text interview (--audio-in/--audio-out use WAV files instead)",
+                if devices.has_input() {
+                    "no output device"
+                } else {
+                    "no input device"
+                }
+            );
+            return text(args, models_dir);
+        }
+    } else if args.script.is_some() {
+        return text(args, models_dir);
     }
-    text(args, models_dir)
+    super::voice_cmd::interview(args, voice, models_dir)
 }
 
 #[derive(Debug, Args)]
@@ -766,6 +824,7 @@ pub fn resume(args: ResumeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
         snapshot,
         json: args.json,
         turn: last_turn,
+        voice: None,
     };
     driver.update_snapshot();
     driver.log(&serde_json::json!({

@@ -5,6 +5,7 @@ mod doctor;
 mod engines;
 mod interview_cmd;
 mod models_cmd;
+mod voice_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,7 +47,7 @@ pub enum Command {
     /// One LLM reply to a prompt, under the model's chat template.
     Ask(engines::AskArgs),
     /// Start an interview: spoken with audio devices, else in the terminal.
-    Interview(interview_cmd::TextArgs),
+    Interview(InterviewArgs),
     /// A text interview in the terminal (or from a script with --script).
     Text(interview_cmd::TextArgs),
     /// Continue a crashed interview from its last complete turn.
@@ -68,6 +69,15 @@ pub enum Command {
         /// Where to write the secret key (owner-only, never overwritten).
         file: PathBuf,
     },
+}
+
+/// `viva interview`: the text options plus the spoken interview's.
+#[derive(Debug, clap::Args)]
+pub struct InterviewArgs {
+    #[command(flatten)]
+    pub text: interview_cmd::TextArgs,
+    #[command(flatten)]
+    pub voice: voice_cmd::VoiceArgs,
 }
 
 /// Sets up `tracing`: warnings by default; engines' own logs only when asked.
@@ -100,7 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Transcribe(args) => engines::transcribe(args, &models_dir),
         Command::Say(args) => engines::say(args, &models_dir),
         Command::Ask(args) => engines::ask(args, &models_dir),
-        Command::Interview(args) => interview_cmd::interview(args, &models_dir),
+        Command::Interview(args) => interview_cmd::interview(args.text, args.voice, &models_dir),
         Command::Text(args) => interview_cmd::text(args, &models_dir),
         Command::Evaluate(args) => interview_cmd::evaluate(args, &models_dir),
         Command::Resume(args) => interview_cmd::resume(args, &models_dir),

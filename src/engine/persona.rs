@@ -139,6 +139,45 @@ pub struct ScorecardSpec {
     pub dimensions: Vec<Dimension>,
 }
 
+/// Spoken-interview settings of a persona.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Speech {
+    /// Terms the speech recogniser should expect (Whisper's initial prompt);
+    /// default: the persona's excellent keywords.
+    #[serde(default)]
+    pub vocabulary: Vec<String>,
+}
+
+impl Persona {
+    /// Whisper's initial prompt for this persona: its vocabulary as a
+    /// comma-separated glossary, which biases spelling toward the terms, and
+    /// its first end phrase.
+    pub fn speech_prompt(&self) -> String {
+        let terms = if self.speech.vocabulary.is_empty() {
+            &self.rules.excellent_keywords
+        } else {
+            &self.speech.vocabulary
+        };
+        let mut prompt = String::from("Technical interview.");
+        if !terms.is_empty() {
+            prompt.push_str(&format!(" Glossary: {}.", terms.join(", ")));
+        }
+        // Short commands are easily misheard ("and the interview"): name them.
+        if let Some(end) = self.end_phrases.first() {
+            let mut chars = end.chars();
+            if let Some(first) = chars.next() {
+                prompt.push_str(&format!(
+                    " To stop: {}{}.",
+                    first.to_uppercase(),
+                    chars.as_str()
+                ));
+            }
+        }
+        prompt
+    }
+}
+
 /// A whole persona.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,6 +215,9 @@ pub struct Persona {
     #[serde(default)]
     pub pitfalls: BTreeMap<String, Vec<String>>,
     pub scorecard: ScorecardSpec,
+    /// How the spoken interview hears and speaks this persona.
+    #[serde(default)]
+    pub speech: Speech,
     /// Where it was loaded from (not part of the file).
     #[serde(skip)]
     pub source: PathBuf,

@@ -43,6 +43,8 @@ pub enum ConvertError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Quantize(#[from] super::ggml_quantize::QuantizeError),
 }
 
 /// Whisper's dimensions as recorded in the ggml header.

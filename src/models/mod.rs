@@ -2,6 +2,7 @@
 //! files, and the CTranslate2 → whisper.cpp converter.
 
 pub mod ct2;
+pub mod ggml_quantize;
 pub mod ggml_whisper;
 pub mod install;
 pub mod manifest;

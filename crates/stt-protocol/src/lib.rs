@@ -40,6 +40,13 @@ pub struct TranscribeOptions {
     /// Decoding threads (0 = the worker's default).
     #[serde(default)]
     pub threads: u32,
+    /// Decode the audio as one segment without timestamps (faster on
+    /// short audio, and no segment-level repetition loops).
+    #[serde(default)]
+    pub single_segment: bool,
+    /// Most tokens to decode (0 = no limit); bounds hallucinated repetition.
+    #[serde(default)]
+    pub max_tokens: u32,
 }
 
 /// A request from `viva` to the worker.

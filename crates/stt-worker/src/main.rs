@@ -76,6 +76,13 @@ fn transcribe(
     if options.audio_ctx > 0 {
         params.set_audio_ctx(options.audio_ctx as i32);
     }
+    if options.single_segment {
+        params.set_single_segment(true);
+        params.set_no_timestamps(true);
+    }
+    if options.max_tokens > 0 {
+        params.set_max_tokens(options.max_tokens as i32);
+    }
     state
         .full(params, pcm)
         .context("whisper inference failed")?;
