@@ -1,10 +1,22 @@
 //! Word error rate, for checking speech recognition and speech round trips.
 
-/// Lower-cases, turns hyphens into spaces, drops other punctuation and splits on whitespace.
+/// Splits Whisper's CamelCase compounds ("RetryLogic" → "Retry Logic"),
+/// lower-cases, turns hyphens and underscores into spaces, drops other punctuation and
+/// splits on whitespace.
 pub fn normalize_words(text: &str) -> Vec<String> {
-    text.to_lowercase()
+    let mut split = String::with_capacity(text.len());
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_uppercase() && prev_lower {
+            split.push(' ');
+        }
+        prev_lower = c.is_lowercase();
+        split.push(c);
+    }
+    split
+        .to_lowercase()
         .chars()
-        .map(|c| if c == '-' { ' ' } else { c })
+        .map(|c| if c == '-' || c == '_' { ' ' } else { c })
         .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '\'')
         .collect::<String>()
         .split_whitespace()
@@ -39,6 +51,18 @@ mod tests {
     #[test]
     fn identical_text_modulo_punctuation_is_zero() {
         assert_eq!(word_error_rate("Ask not, what!", "ask not what"), 0.0);
+    }
+
+    #[test]
+    fn camel_case_compounds_are_split() {
+        assert_eq!(
+            word_error_rate(
+                "a job queue with retry logic",
+                "A job queue with RetryLogic"
+            ),
+            0.0
+        );
+        assert_eq!(word_error_rate("use JWT tokens", "use JWT tokens"), 0.0);
     }
 
     #[test]

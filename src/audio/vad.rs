@@ -94,13 +94,12 @@ impl SileroVad {
         input.extend_from_slice(&self.context);
         input.extend_from_slice(frame);
         let inf = |e: ort::Error| VadError::Inference(e.to_string());
-        let input = Tensor::<f32>::from_array(([1usize, CONTEXT + FRAME], input.into_boxed_slice()))
-            .map_err(inf)?;
-        let state = Tensor::<f32>::from_array((
-            [2usize, 1, 128],
-            self.state.clone().into_boxed_slice(),
-        ))
-        .map_err(inf)?;
+        let input =
+            Tensor::<f32>::from_array(([1usize, CONTEXT + FRAME], input.into_boxed_slice()))
+                .map_err(inf)?;
+        let state =
+            Tensor::<f32>::from_array(([2usize, 1, 128], self.state.clone().into_boxed_slice()))
+                .map_err(inf)?;
         let sr = Tensor::<i64>::from_array(([0usize; 0], vec![16_000i64].into_boxed_slice()))
             .map_err(inf)?;
         let outputs = self

@@ -18,8 +18,8 @@ use viva::models::{resolve, Role};
 use viva::session::Session;
 use viva::stt::{SttWorker, WorkerConfig};
 use viva::voice::{
-    AudioInput, AudioSink, DeviceSink, EndpointConfig, EndpointEvent, Endpointer,
-    FileInputConfig, Input, NullSink, Speaker, SpeakerEvent, Transcriber, TurnMode, WavDirSink,
+    AudioInput, AudioSink, DeviceSink, EndpointConfig, EndpointEvent, Endpointer, FileInputConfig,
+    Input, NullSink, Speaker, SpeakerEvent, Transcriber, TurnMode, WavDirSink,
 };
 
 use super::interview_cmd::{
@@ -159,58 +159,9 @@ pub fn open_engines(
     persona: &Persona,
     models_dir: &Path,
 ) -> anyhow::Result<VoiceEngines> {
-    let runtime = resolve(models_dir, Role::Runtime, None)?;
-    let vad_path = resolve(models_dir, Role::Vad, voice.vad_model.as_deref())?;
-    let vad = SileroVad::load(&vad_path, &runtime)?;
-    let stt_model = resolve(models_dir, Role::Stt, voice.stt_model.as_deref())?;
-    let stt = SttWorker::start(WorkerConfig::new(
-        stt_model.clone(),
-        viva::llm::default_threads(),
-    )?)?;
-    let transcriber = Transcriber::start(Box::new(stt), persona.speech_prompt());
-    let tts = super::engines::load_tts(models_dir, voice.voice.as_deref(), voice.rate, None)?;
-    let voice_file = resolve(models_dir, Role::Tts, voice.voice.as_deref())?;
-    let (make_sink, output): (viva::voice::speaker::SinkFactory, String) =
-        match &voice.audio_out {
-            Some(dir) => {
-                let dir = dir.clone();
-                let label = format!("files {}", dir.display());
-                (
-                    Box::new(move || Ok(Box::new(WavDirSink::new(&dir)?) as Box<dyn AudioSink>)),
-                    label,
-                )
-            }
-            None if voice.audio_in.is_empty() || viva::audio::devices::list().has_output() => {
-                let device = voice.output_device.clone();
-                let label = format!(
-                    "device {}",
-                    device.clone().unwrap_or_else(|| "default".into())
-                );
-                (
-                    Box::new(move || {
-                        Ok(Box::new(DeviceSink::open(device.as_deref())?) as Box<dyn AudioSink>)
-                    }),
-                    label,
-                )
-            }
-            None => {
-                eprintln!("note: no output device and no --audio-out: the interviewer's voice is synthesized but not played");
-                (
-                    Box::new(|| Ok(Box::new(NullSink) as Box<dyn AudioSink>)),
-                    "none".to_string(),
-                )
-            }
-        };
-    let speaker = Speaker::start(tts, make_sink, voice.keep_audio)?;
-    let (input, input_label) = if voice.audio_in.is_empty() {
-        let input = viva::voice::source::open_microphone(voice.input_device.as_deref())?;
-        (
-            input,
-            format!(
-                "microphone {}",
-                voice.input_device.clone().unwrap_or_else(|| "default".into())
-            ),
-        )
+    // Candidate files first: a bad file is reported before any model loads.
+    let file_input = if voice.audio_in.is_empty() {
+        None
     } else {
         let (files, per_turn) = input_files(&voice.audio_in)?;
         let label = format!(
@@ -228,7 +179,65 @@ pub fn open_engines(
             speed: voice.audio_in_speed,
             trailing_silence_ms: voice.end_silence_ms + 500.0,
         })?;
-        (input, label)
+        Some((input, label))
+    };
+    let runtime = resolve(models_dir, Role::Runtime, None)?;
+    let vad_path = resolve(models_dir, Role::Vad, voice.vad_model.as_deref())?;
+    let vad = SileroVad::load(&vad_path, &runtime)?;
+    let stt_model = resolve(models_dir, Role::Stt, voice.stt_model.as_deref())?;
+    let stt = SttWorker::start(WorkerConfig::new(
+        stt_model.clone(),
+        viva::llm::default_threads(),
+    )?)?;
+    let transcriber = Transcriber::start(Box::new(stt), persona.speech_prompt());
+    let tts = super::engines::load_tts(models_dir, voice.voice.as_deref(), voice.rate, None)?;
+    let voice_file = resolve(models_dir, Role::Tts, voice.voice.as_deref())?;
+    let (make_sink, output): (viva::voice::speaker::SinkFactory, String) = match &voice.audio_out {
+        Some(dir) => {
+            let dir = dir.clone();
+            let label = format!("files {}", dir.display());
+            (
+                Box::new(move || Ok(Box::new(WavDirSink::new(&dir)?) as Box<dyn AudioSink>)),
+                label,
+            )
+        }
+        None if voice.audio_in.is_empty() || viva::audio::devices::list().has_output() => {
+            let device = voice.output_device.clone();
+            let label = format!(
+                "device {}",
+                device.clone().unwrap_or_else(|| "default".into())
+            );
+            (
+                Box::new(move || {
+                    Ok(Box::new(DeviceSink::open(device.as_deref())?) as Box<dyn AudioSink>)
+                }),
+                label,
+            )
+        }
+        None => {
+            eprintln!("note: no output device and no --audio-out: the interviewer's voice is synthesized but not played");
+            (
+                Box::new(|| Ok(Box::new(NullSink) as Box<dyn AudioSink>)),
+                "none".to_string(),
+            )
+        }
+    };
+    let speaker = Speaker::start(tts, make_sink, voice.keep_audio, persona.speech.clone())?;
+    let (input, input_label) = match file_input {
+        Some(opened) => opened,
+        None => {
+            let input = viva::voice::source::open_microphone(voice.input_device.as_deref())?;
+            (
+                input,
+                format!(
+                    "microphone {}",
+                    voice
+                        .input_device
+                        .clone()
+                        .unwrap_or_else(|| "default".into())
+                ),
+            )
+        }
     };
     if voice.turn_mode == TurnMode::PushToTalk {
         input.keys_from_stdin();
@@ -256,8 +265,8 @@ pub fn open_engines(
 
 /// A finished answer waiting for the tail of its transcription.
 struct EndedTurn {
-    /// The tail's transcript is the current speculation's.
-    use_speculation: bool,
+    /// The speculation whose transcript is the turn's tail.
+    speculation: Option<u64>,
     at: Instant,
     unix_ms: u128,
     clock_s: f64,
@@ -323,8 +332,7 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
         .keep_audio
         .then(|| lock(&driver.session).dir().join("audio"));
     if let Some(dir) = &audio_dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         restrict(dir, 0o700)?;
     }
     let step = driver.interview.start(0.0);
@@ -338,8 +346,10 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
     });
     let mut frames_seen: u64 = 0;
     let mut pieces: Vec<String> = Vec::new();
+    // The open turn's latest speculation, and finished speculations that
+    // still matter (the open turn's, or an ended turn's tail).
     let mut speculation: Option<u64> = None;
-    let mut speculated_text: Option<String> = None;
+    let mut speculated: std::collections::HashMap<u64, String> = Default::default();
     let mut stt_ms = 0.0;
     let mut early_segments = 0;
     let mut ended: Option<EndedTurn> = None;
@@ -423,7 +433,12 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
                     stt_ms += p.elapsed_ms;
                     match p.speculation {
                         None => pieces.push(p.text),
-                        Some(id) if Some(id) == speculation => speculated_text = Some(p.text),
+                        Some(id)
+                            if Some(id) == speculation
+                                || ended.as_ref().is_some_and(|e| e.speculation == Some(id)) =>
+                        {
+                            speculated.insert(id, p.text);
+                        }
                         Some(_) => {}
                     }
                 }
@@ -431,15 +446,21 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
             }
         }
         let transcript_complete = match &ended {
-            Some(e) if e.use_speculation => speculated_text.is_some(),
+            Some(EndedTurn {
+                speculation: Some(id),
+                ..
+            }) => speculated.contains_key(id),
             Some(_) => transcriber.pending() == 0,
             None => false,
         };
         if transcript_complete {
-            if let Some(text) = speculated_text.take() {
+            if let Some(text) = ended
+                .as_ref()
+                .and_then(|e| e.speculation)
+                .and_then(|id| speculated.remove(&id))
+            {
                 pieces.push(text);
             }
-            speculation = None;
             if endpointer.in_turn() {
                 // Speech resumed before the interviewer answered: same turn.
                 ended = None;
@@ -497,7 +518,12 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
             }
         }
 
-        // 3. The next piece of audio.
+        // 3. The next piece of audio. Input faster than real time waits while
+        // an answer is being processed or replied to, as a speaker would.
+        if !input.realtime && (ended.is_some() || speaking) {
+            std::thread::sleep(Duration::from_millis(2));
+            continue;
+        }
         let input_event = match input.frames.recv_timeout(Duration::from_millis(10)) {
             Ok(i) => i,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
@@ -539,22 +565,25 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
         };
         match event {
             Some(EndpointEvent::SpeechStarted) => {
-                driver.emit_json(serde_json::json!({"event": "speech_started", "at_s": clock_s(frames_seen)}));
+                driver.emit_json(
+                    serde_json::json!({"event": "speech_started", "at_s": clock_s(frames_seen)}),
+                );
             }
             Some(EndpointEvent::Segment(pcm)) => {
                 early_segments += 1;
-                transcriber.cancel_speculation();
-                speculation = None;
+                if let Some(id) = speculation.take() {
+                    transcriber.cancel_speculation(id);
+                }
                 transcriber.submit(pcm);
             }
             Some(EndpointEvent::Pause(pcm)) => {
                 speculation = Some(transcriber.speculate(pcm));
-                speculated_text = None;
             }
             Some(EndpointEvent::Resumed) => {
-                transcriber.cancel_speculation();
-                speculation = None;
-                speculated_text = None;
+                if let Some(id) = speculation.take() {
+                    transcriber.cancel_speculation(id);
+                    speculated.remove(&id);
+                }
             }
             Some(EndpointEvent::TurnEnded {
                 tail,
@@ -563,21 +592,21 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
                 turn_ms,
                 tail_speculated,
             }) => {
-                let use_speculation = tail_speculated && speculation.is_some();
-                if !use_speculation {
-                    transcriber.cancel_speculation();
-                    speculation = None;
-                    speculated_text = None;
-                    if !tail.is_empty() {
-                        transcriber.submit(tail);
+                let mut tail_speculation = speculation.take();
+                if !tail_speculated {
+                    if let Some(id) = tail_speculation.take() {
+                        transcriber.cancel_speculation(id);
                     }
+                }
+                if tail_speculation.is_none() && !tail.is_empty() {
+                    transcriber.submit(tail);
                 }
                 let unix_ms = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_millis())
                     .unwrap_or(0);
                 ended = Some(EndedTurn {
-                    use_speculation,
+                    speculation: tail_speculation,
                     at: Instant::now(),
                     unix_ms,
                     clock_s: clock_s(frames_seen),
@@ -611,7 +640,9 @@ fn wait_until_spoken(driver: &mut Driver<'_>) {
     };
     let started = Instant::now();
     while v.speaker.busy() && started.elapsed() < Duration::from_secs(60) {
-        if let Ok(SpeakerEvent::Finished(_)) = v.speaker.events.recv_timeout(Duration::from_millis(50)) {
+        if let Ok(SpeakerEvent::Finished(_)) =
+            v.speaker.events.recv_timeout(Duration::from_millis(50))
+        {
             v.speaker.finished_one();
         }
     }
@@ -623,7 +654,9 @@ fn keep_audio(dir: &Path, name: &str, audio: &Audio) -> anyhow::Result<serde_jso
     viva::audio::wav::write(&path, audio)?;
     restrict(&path, 0o600)?;
     let sha256 = viva::models::verify::sha256_file(&path)?;
-    Ok(serde_json::json!({"file": format!("audio/{name}"), "sha256": sha256, "ms": audio.duration_ms()}))
+    Ok(
+        serde_json::json!({"file": format!("audio/{name}"), "sha256": sha256, "ms": audio.duration_ms()}),
+    )
 }
 
 /// Owner-only permissions, like the rest of the session record.

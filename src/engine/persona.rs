@@ -147,6 +147,11 @@ pub struct Speech {
     /// default: the persona's excellent keywords.
     #[serde(default)]
     pub vocabulary: Vec<String>,
+    /// Respellings for the voice (word → how to write it so the TTS says it
+    /// clearly), e.g. `input = "in-put"`. Only the audio changes; the
+    /// transcript keeps the original words.
+    #[serde(default)]
+    pub pronounce: BTreeMap<String, String>,
 }
 
 impl Persona {
@@ -175,6 +180,36 @@ impl Persona {
             }
         }
         prompt
+    }
+}
+
+impl Speech {
+    /// `text` with the persona's respellings applied (whole words, any case).
+    pub fn respell(&self, text: &str) -> String {
+        if self.pronounce.is_empty() {
+            return text.to_string();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            let replacement = self
+                .pronounce
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(word))
+                .map(|(_, r)| r.as_str());
+            out.push_str(replacement.unwrap_or(word));
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
     }
 }
 
@@ -463,6 +498,25 @@ impl Persona {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn respelling_changes_whole_words_only() {
+        let mut speech = Speech::default();
+        speech.pronounce.insert("input".into(), "in-put".into());
+        assert_eq!(
+            speech.respell("Input validation, not inputs: input."),
+            "in-put validation, not inputs: in-put."
+        );
+        assert_eq!(Speech::default().respell("input"), "input");
+    }
+
+    #[test]
+    fn the_speech_prompt_names_the_vocabulary_and_the_end_phrase() {
+        let p = Persona::load("backend-engineer").unwrap();
+        let prompt = p.speech_prompt();
+        assert!(prompt.contains("Sidekiq"), "{prompt}");
+        assert!(prompt.ends_with("To stop: End the interview."), "{prompt}");
+    }
     use super::*;
 
     fn seed() -> Persona {

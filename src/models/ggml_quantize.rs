@@ -36,7 +36,9 @@ pub enum QuantizeError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not a whisper.cpp ggml model (magic {found:#010x}, expected {GGML_MAGIC:#010x})")]
+    #[error(
+        "{path} is not a whisper.cpp ggml model (magic {found:#010x}, expected {GGML_MAGIC:#010x})"
+    )]
     NotGgml { path: PathBuf, found: u32 },
     #[error("{path} is already quantized or not f16 (ftype {found}, expected {FTYPE_F16}); quantize the f16 model")]
     NotF16 { path: PathBuf, found: i32 },
@@ -212,16 +214,17 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
             }
             let name = String::from_utf8_lossy(&r.bytes(name_len)?).into_owned();
             let elements: usize = ne.iter().product();
-            let element_bytes = match ttype {
-                TYPE_F32 => 4,
-                TYPE_F16 => 2,
-                other => {
-                    return Err(QuantizeError::Malformed {
+            let element_bytes =
+                match ttype {
+                    TYPE_F32 => 4,
+                    TYPE_F16 => 2,
+                    other => return Err(QuantizeError::Malformed {
                         path: input.to_path_buf(),
-                        message: format!("tensor {name} has type {other}; only f32/f16 models can be quantized"),
-                    })
-                }
-            };
+                        message: format!(
+                            "tensor {name} has type {other}; only f32/f16 models can be quantized"
+                        ),
+                    }),
+                };
             let data = r.bytes(elements * element_bytes)?;
             let quantize = n_dims == 2 && ttype == TYPE_F16;
             let out_type = if quantize { TYPE_Q8_0 } else { ttype };
@@ -306,7 +309,11 @@ mod tests {
     fn refuses_a_non_ggml_file() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("x.bin");
-        std::fs::write(&input, b"GGUF0000000000000000000000000000000000000000000000").unwrap();
+        std::fs::write(
+            &input,
+            b"GGUF0000000000000000000000000000000000000000000000",
+        )
+        .unwrap();
         let e = quantize_q8_0(&input, &dir.path().join("y.bin")).unwrap_err();
         assert!(matches!(e, QuantizeError::NotGgml { .. }), "{e}");
         assert!(!dir.path().join("y.bin").exists());

@@ -428,7 +428,9 @@ mod tests {
         probs.extend(vec![0.9; 20]);
         assert!(run(&mut ep, &probs).is_empty());
         match ep.push_to_talk() {
-            Some(EndpointEvent::TurnEnded { reason, .. }) => assert_eq!(reason, TurnEnd::PushToTalk),
+            Some(EndpointEvent::TurnEnded { reason, .. }) => {
+                assert_eq!(reason, TurnEnd::PushToTalk)
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -53,7 +53,11 @@ pub struct WavDirSink {
     turn: usize,
     samples: Vec<f32>,
     rate: u32,
+    lead_in: bool,
 }
+
+/// Silence at the start of each interviewer WAV.
+const FILE_LEAD_IN_S: f64 = 0.3;
 
 impl WavDirSink {
     pub fn new(dir: &Path) -> Result<Self, SinkError> {
@@ -66,6 +70,7 @@ impl WavDirSink {
             turn: 0,
             samples: Vec::new(),
             rate: 22_050,
+            lead_in: true,
         })
     }
 }
@@ -79,11 +84,18 @@ impl AudioSink for WavDirSink {
     fn begin(&mut self, turn: usize) -> Result<(), SinkError> {
         self.turn = turn;
         self.samples.clear();
+        self.lead_in = true;
         Ok(())
     }
 
     fn write(&mut self, audio: &Audio) -> Result<(), SinkError> {
         self.rate = audio.sample_rate;
+        if std::mem::take(&mut self.lead_in) {
+            // A file starts with a breath of silence, as a recording does:
+            // Whisper (and people) miss a first sound that starts at sample 0.
+            let lead = (f64::from(audio.sample_rate) * FILE_LEAD_IN_S) as usize;
+            self.samples.extend(std::iter::repeat_n(0.0, lead));
+        }
         self.samples.extend_from_slice(&audio.samples);
         Ok(())
     }
@@ -119,9 +131,8 @@ impl DeviceSink {
                     .ok_or_else(|| no_device("no output device has that name or id".into()))?;
                 rodio::DeviceSinkBuilder::from_device(dev).map_err(|e| no_device(e.to_string()))?
             }
-            None => {
-                rodio::DeviceSinkBuilder::from_default_device().map_err(|e| no_device(e.to_string()))?
-            }
+            None => rodio::DeviceSinkBuilder::from_default_device()
+                .map_err(|e| no_device(e.to_string()))?,
         };
         let mut sink = builder
             .open_sink_or_fallback()
@@ -163,5 +174,4 @@ impl AudioSink for DeviceSink {
     fn stop(&mut self) {
         self.player.clear();
     }
-
 }

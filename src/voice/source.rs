@@ -48,6 +48,10 @@ pub struct AudioInput {
     pub frames: Receiver<Input>,
     /// Whether this input hears the interviewer (a microphone near speakers).
     pub hears_playback: bool,
+    /// Whether audio arrives at the pace of speech (a microphone, or files
+    /// played at a speed above 0). Faster input waits while the
+    /// interviewer thinks and speaks.
+    pub realtime: bool,
     /// Tells a per-turn file source that the interviewer has finished.
     listen: Option<Sender<()>>,
     keys: SyncSender<Input>,
@@ -98,7 +102,8 @@ impl Framer {
 /// Candidate audio from WAV files.
 pub struct FileInputConfig {
     /// One file per answer (the source waits for each question), or one
-    /// recording with pauses (`per_turn` false: played straight through).
+    /// recording with pauses (`per_turn` false: played straight through
+    /// once the first question has been asked).
     pub files: Vec<PathBuf>,
     pub per_turn: bool,
     /// 1.0 = real time, 2.0 = twice as fast, 0 = as fast as the loop reads.
@@ -119,6 +124,7 @@ pub fn open_files(config: FileInputConfig) -> Result<AudioInput, SourceError> {
     }
     let (tx, frames) = sync_channel(64);
     let tx_keys = tx.clone();
+    let speed = config.speed;
     let (listen_tx, listen_rx) = std::sync::mpsc::channel::<()>();
     let stop = Arc::new(AtomicBool::new(false));
     let stop_flag = Arc::clone(&stop);
@@ -132,6 +138,7 @@ pub fn open_files(config: FileInputConfig) -> Result<AudioInput, SourceError> {
     Ok(AudioInput {
         frames,
         hears_playback: false,
+        realtime: speed > 0.0,
         keys: tx_keys,
         listen: Some(listen_tx),
         stop,
@@ -180,8 +187,12 @@ fn play_files(
             }
         }
     };
-    for audio in &answers {
-        if config.per_turn && !wait_for_turn(&mut n, &mut send) {
+    // Nothing is said before the interviewer's first question.
+    if !wait_for_turn(&mut n, &mut send) {
+        return;
+    }
+    for (i, audio) in answers.iter().enumerate() {
+        if config.per_turn && i > 0 && !wait_for_turn(&mut n, &mut send) {
             return;
         }
         for chunk in audio.samples.chunks(FRAME) {
@@ -232,6 +243,7 @@ pub fn open_microphone(device: Option<&str>) -> Result<AudioInput, SourceError> 
     Ok(AudioInput {
         frames,
         hears_playback: true,
+        realtime: true,
         keys: tx_keys,
         listen: None,
         stop,

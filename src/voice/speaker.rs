@@ -36,6 +36,9 @@ pub fn sentences(text: &str) -> Vec<String> {
     out
 }
 
+/// Silence after each sentence, as Piper puts between sentences itself.
+const SENTENCE_SILENCE_S: f64 = 0.2;
+
 enum Command {
     Say { turn: usize, text: String },
     End { turn: usize },
@@ -102,6 +105,7 @@ impl Speaker {
         mut tts: PiperTts,
         make_sink: SinkFactory,
         keep_audio: bool,
+        speech: crate::engine::persona::Speech,
     ) -> Result<Self, SinkError> {
         let (commands, rx) = channel::<Command>();
         let (events_tx, events) = channel();
@@ -119,7 +123,7 @@ impl Speaker {
                         return;
                     }
                 };
-                run(&mut tts, sink.as_mut(), rx, events_tx, keep_audio);
+                run(&mut tts, sink.as_mut(), rx, events_tx, keep_audio, &speech);
             })
             .map_err(|e| SinkError::NoDevice {
                 device: None,
@@ -188,6 +192,7 @@ fn run(
     rx: Receiver<Command>,
     events: Sender<SpeakerEvent>,
     keep_audio: bool,
+    speech: &crate::engine::persona::Speech,
 ) {
     let mut queue: VecDeque<Command> = VecDeque::new();
     let mut current: Option<Current> = None;
@@ -203,9 +208,8 @@ fn run(
             Command::Stop => {
                 if let Some(cur) = current.take() {
                     sink.stop();
-                    let _ = events.send(SpeakerEvent::Finished(finish(
-                        cur, sink, true, keep_audio,
-                    )));
+                    let _ =
+                        events.send(SpeakerEvent::Finished(finish(cur, sink, true, keep_audio)));
                 }
                 drop_interrupted(&rx, &mut queue, &events);
             }
@@ -228,7 +232,9 @@ fn run(
                         rate: tts.sample_rate(),
                     });
                 }
-                let Some(cur) = current.as_mut() else { continue };
+                let Some(cur) = current.as_mut() else {
+                    continue;
+                };
                 let mut barged_in = false;
                 for sentence in sentences(&text) {
                     // A barge-in between sentences stops synthesis too.
@@ -239,9 +245,13 @@ fn run(
                     if barged_in {
                         break;
                     }
-                    match tts.synthesize(&sentence) {
-                        Ok((audio, stats)) => {
+                    // Identifiers are said as words: order_items → order items.
+                    match tts.synthesize(&speech.respell(&sentence).replace('_', " ")) {
+                        Ok((mut audio, stats)) => {
                             cur.synth_ms += stats.elapsed_ms;
+                            // Piper's own pause between sentences (0.2 s).
+                            let pause = (audio.sample_rate as f64 * SENTENCE_SILENCE_S) as usize;
+                            audio.samples.extend(std::iter::repeat_n(0.0, pause));
                             if let Err(e) = sink.write(&audio) {
                                 let _ = events.send(SpeakerEvent::Failed {
                                     turn,
@@ -272,9 +282,8 @@ fn run(
                 if barged_in {
                     if let Some(cur) = current.take() {
                         sink.stop();
-                        let _ = events.send(SpeakerEvent::Finished(finish(
-                            cur, sink, true, keep_audio,
-                        )));
+                        let _ = events
+                            .send(SpeakerEvent::Finished(finish(cur, sink, true, keep_audio)));
                     }
                     drop_interrupted(&rx, &mut queue, &events);
                 }
@@ -351,7 +360,12 @@ fn drop_interrupted(
     }
 }
 
-fn finish(cur: Current, sink: &mut dyn AudioSink, interrupted: bool, keep_audio: bool) -> TurnAudio {
+fn finish(
+    cur: Current,
+    sink: &mut dyn AudioSink,
+    interrupted: bool,
+    keep_audio: bool,
+) -> TurnAudio {
     let now = Instant::now();
     let heard = if interrupted {
         // Sentences whose audio had fully played when playback stopped.

@@ -3,9 +3,9 @@
 //! and the audio since the last cut is transcribed speculatively at every
 //! short pause, so at the end of the turn the transcript is usually ready.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashSet;
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -16,20 +16,7 @@ pub use crate::stt::audio_ctx_for;
 /// Whether Whisper's output is a non-speech annotation or a known
 /// hallucination on near-silence rather than words the candidate said.
 pub fn is_non_speech(text: &str, speech_ms: f64) -> bool {
-    let mut kept = String::new();
-    let mut depth = 0i32;
-    for c in text.chars() {
-        match c {
-            '[' | '(' | '{' | '<' | '*' | '♪' => depth += 1,
-            ']' | ')' | '}' | '>' => depth = (depth - 1).max(0),
-            _ if depth == 0 => kept.push(c),
-            _ => {}
-        }
-        if c == '*' || c == '♪' {
-            // Symmetric markers: *cough*, ♪ music ♪.
-            depth = if depth >= 2 { depth - 2 } else { depth };
-        }
-    }
+    let kept = strip_annotations(text);
     let words: String = kept
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
@@ -79,6 +66,54 @@ pub fn collapse_repeats(text: &str) -> String {
     out.join(" ")
 }
 
+/// Removes Whisper's non-speech annotations (`[BLANK_AUDIO]`, `(coughs)`,
+/// `*laughs*`, `♪`) from a transcript.
+pub fn strip_annotations(text: &str) -> String {
+    let mut kept = String::new();
+    let mut depth = 0i32;
+    let mut starred = false;
+    for c in text.chars() {
+        match c {
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => depth = (depth - 1).max(0),
+            '*' | '♪' => starred = !starred,
+            _ if depth == 0 && !starred => kept.push(c),
+            _ => {}
+        }
+    }
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Faster than anyone speaks (words per second); more means a loop.
+const MAX_WORDS_PER_S: f64 = 4.5;
+
+/// Transcribes one piece the fast way (encoder context trimmed to the
+/// audio). Trimmed contexts sometimes send tiny models into a repetition
+/// loop: exact repeats are collapsed, and text still longer than anyone
+/// could say in the time is transcribed again with the full 30 s window.
+pub fn transcribe_piece(
+    stt: &mut dyn SpeechToText,
+    pcm: &[f32],
+    prompt: &str,
+) -> Result<String, SttError> {
+    let seconds = pcm.len() as f64 / f64::from(SAMPLE_RATE);
+    let fast = crate::stt::speech_options(pcm.len(), Some(prompt.to_string()));
+    let text = collapse_repeats(&strip_annotations(&stt.transcribe(pcm, &fast)?.text));
+    let words = text.split_whitespace().count() as f64;
+    if words <= 2.0 + seconds * MAX_WORDS_PER_S {
+        return Ok(text);
+    }
+    tracing::info!(words, seconds, %text, "repetition loop; transcribing the piece again with the full window");
+    let full = crate::stt::TranscribeOptions {
+        audio_ctx: 0,
+        single_segment: false,
+        ..fast
+    };
+    Ok(collapse_repeats(&strip_annotations(
+        &stt.transcribe(pcm, &full)?.text,
+    )))
+}
+
 /// One transcribed piece of a turn.
 #[derive(Debug, Clone)]
 pub struct Piece {
@@ -108,7 +143,8 @@ pub struct Transcriber {
     jobs: Option<Sender<Job>>,
     results: Receiver<Result<Piece, SttError>>,
     pending: usize,
-    latest_speculation: Arc<AtomicU64>,
+    next_speculation: u64,
+    cancelled: Arc<Mutex<HashSet<u64>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -117,18 +153,18 @@ impl Transcriber {
     pub fn start(mut stt: Box<dyn SpeechToText>, prompt: String) -> Self {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel();
-        let latest_speculation = Arc::new(AtomicU64::new(0));
-        let latest = Arc::clone(&latest_speculation);
+        let cancelled: Arc<Mutex<HashSet<u64>>> = Arc::default();
+        let skip = Arc::clone(&cancelled);
         let thread = std::thread::Builder::new()
             .name("viva-stt".into())
             .spawn(move || {
                 for job in job_rx {
                     let started = Instant::now();
                     let audio_ms = job.pcm.len() as f64 * 1000.0 / f64::from(SAMPLE_RATE);
-                    if job
+                    let void = job
                         .speculation
-                        .is_some_and(|id| id != latest.load(Ordering::SeqCst))
-                    {
+                        .is_some_and(|id| skip.lock().map(|mut c| c.remove(&id)).unwrap_or(false));
+                    if void {
                         let skipped = Piece {
                             text: String::new(),
                             audio_ms,
@@ -143,14 +179,14 @@ impl Transcriber {
                     }
                     // Only the persona's vocabulary as prompt: earlier words of
                     // the answer make Whisper repeat them on a quiet tail.
-                    let options = crate::stt::speech_options(job.pcm.len(), Some(prompt.clone()));
-                    let result = stt.transcribe(&job.pcm, &options).map(|t| Piece {
-                        text: collapse_repeats(&t.text),
-                        audio_ms,
-                        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-                        speculation: job.speculation,
-                        skipped: false,
-                    });
+                    let result =
+                        transcribe_piece(stt.as_mut(), &job.pcm, &prompt).map(|text| Piece {
+                            text,
+                            audio_ms,
+                            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                            speculation: job.speculation,
+                            skipped: false,
+                        });
                     if result_tx.send(result).is_err() {
                         break;
                     }
@@ -161,7 +197,8 @@ impl Transcriber {
             jobs: Some(jobs),
             results,
             pending: 0,
-            latest_speculation,
+            next_speculation: 0,
+            cancelled,
             thread,
         }
     }
@@ -182,10 +219,10 @@ impl Transcriber {
         });
     }
 
-    /// Queues a speculative transcription (superseding earlier ones) and
-    /// returns its id.
+    /// Queues a speculative transcription and returns its id.
     pub fn speculate(&mut self, pcm: Vec<f32>) -> u64 {
-        let id = self.latest_speculation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.next_speculation += 1;
+        let id = self.next_speculation;
         self.queue(Job {
             pcm,
             speculation: Some(id),
@@ -193,9 +230,12 @@ impl Transcriber {
         id
     }
 
-    /// Speech went on after the pause: earlier speculations are void.
-    pub fn cancel_speculation(&mut self) {
-        self.latest_speculation.fetch_add(1, Ordering::SeqCst);
+    /// Speech went on after the pause: the speculation is void (skipped if
+    /// the worker has not started it).
+    pub fn cancel_speculation(&mut self, id: u64) {
+        if let Ok(mut c) = self.cancelled.lock() {
+            c.insert(id);
+        }
     }
 
     /// Jobs still queued or running.
@@ -245,10 +285,17 @@ mod tests {
     fn repetition_loops_are_collapsed() {
         let looped = "I would store it in plain text. I would store it in plain text. I would store it in plain text.";
         assert_eq!(collapse_repeats(looped), "I would store it in plain text.");
-        let cut = "I would store it in plain text. I would store it in plain text. I would store it";
+        let cut =
+            "I would store it in plain text. I would store it in plain text. I would store it";
         assert_eq!(collapse_repeats(cut), "I would store it in plain text.");
-        assert_eq!(collapse_repeats("No. No. Use bcrypt."), "No. No. Use bcrypt.");
-        assert_eq!(collapse_repeats("A then B. B then A."), "A then B. B then A.");
+        assert_eq!(
+            collapse_repeats("No. No. Use bcrypt."),
+            "No. No. Use bcrypt."
+        );
+        assert_eq!(
+            collapse_repeats("A then B. B then A."),
+            "A then B. B then A."
+        );
     }
 
     #[test]
@@ -262,5 +309,9 @@ mod tests {
         assert!(!is_non_speech("Thank you.", 3000.0));
         assert!(!is_non_speech("I would use bcrypt.", 400.0));
         assert!(!is_non_speech("[laughs] I would use a JWT.", 3000.0));
+        assert_eq!(
+            strip_annotations("Use bcrypt. [BLANK_AUDIO] (coughs) *sigh* done"),
+            "Use bcrypt. done"
+        );
     }
 }
