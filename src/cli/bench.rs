@@ -16,6 +16,8 @@ pub enum Engine {
     Llm,
     Stt,
     Tts,
+    /// The spoken interview from WAV files, end of turn to first reply audio.
+    Voice,
     All,
 }
 
@@ -189,6 +191,149 @@ fn bench_tts(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Spoken answers of the voice benchmark: short, medium and long, and one
+/// past 30 s (reported apart). Plain technical prose, as candidates talk.
+const VOICE_ANSWERS: &[&str] = &[
+    "I would use a token bucket per API key.",
+    "Hash the password with bcrypt and a per-user salt.",
+    "I don't know this one.",
+    "Use a composite index on user id and created at, and check the plan with explain analyze.",
+    "I would put the jobs on a Redis backed queue like Sidekiq, retry failed jobs with exponential backoff, and move them to a dead letter queue after five attempts so that nothing is lost.",
+    "Users, posts and comments are nested resources. GET reads, POST creates, PUT updates and DELETE removes. Create returns 201, a missing post returns 404, and bad input returns 400. Every request carries a JWT bearer token, which the middleware checks before the handler runs.",
+    "For the schema I would have a users table, a products table and an orders table. Orders reference users with a foreign key. Because an order has many products, an order items table joins them, with the quantity and the price at the time of the order. I would index the foreign keys and the created at column, and wrap the checkout in a transaction so stock and orders stay consistent. For reporting I would add a read replica, and I would keep money as integer cents, never floats.",
+];
+
+fn percentile(v: &[f64], p: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((v.len() - 1) as f64 * p).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+fn children_peak_rss_mb() -> f64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) } != 0 {
+        return 0.0;
+    }
+    usage.ru_maxrss as f64 / 1024.0
+}
+
+fn bench_voice(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
+    let work = tempfile_dir()?;
+    let mut tts = super::engines::load_tts(models_dir, None, 1.0, None)?;
+    // One interview per three answers: the persona's first phase has four
+    // fundamentals, and a candidate who misses them ends the interview.
+    let mut batches: Vec<PathBuf> = Vec::new();
+    let mut n = 0;
+    for _ in 0..args.runs.max(1) {
+        for text in VOICE_ANSWERS {
+            if n % 3 == 0 {
+                batches.push(work.join(format!("answers-{}", batches.len())));
+                std::fs::create_dir_all(batches.last().map(PathBuf::as_path).unwrap_or(&work))?;
+            }
+            n += 1;
+            let (audio, _) = tts.synthesize(text)?;
+            let dir = batches.last().map(PathBuf::as_path).unwrap_or(&work);
+            viva::audio::wav::write(&dir.join(format!("{n:03}.wav")), &audio)?;
+        }
+    }
+    drop(tts);
+    println!(
+        "voice {n} spoken answers through `viva interview --audio-in` at real-time pace, {} interviews (LLM judge, default models); this takes a few minutes",
+        batches.len()
+    );
+    let exe = std::env::current_exe()?;
+    let mut entries: Vec<serde_json::Value> = Vec::new();
+    for (i, answers) in batches.iter().enumerate() {
+        let session = work.join(format!("session-{i}"));
+        let status = std::process::Command::new(&exe)
+            .arg("interview")
+            .arg("--models-dir")
+            .arg(models_dir)
+            .arg("--audio-in")
+            .arg(answers)
+            .arg("--audio-out")
+            .arg(work.join("out"))
+            .arg("--session-dir")
+            .arg(&session)
+            .args(["--json", "--seed", "1"])
+            .args(["--threads", &args.llm.threads.unwrap_or_else(viva::llm::default_threads).to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "the benchmark interview failed ({status})");
+        let journal = std::fs::read_to_string(session.join("journal.jsonl"))?;
+        entries.extend(journal.lines().filter_map(|l| serde_json::from_str(l).ok()));
+    }
+    let timings: Vec<serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["event"] == "voice_timing")
+        .map(|e| e["timing"].clone())
+        .collect();
+    let answered = entries.iter().filter(|e| e["event"] == "candidate").count();
+    println!("voice {answered} answers heard");
+
+    let get = |t: &serde_json::Value, k: &str| t[k].as_f64();
+    let (short, long): (Vec<_>, Vec<_>) = timings
+        .iter()
+        .partition(|t| get(t, "answer_ms").unwrap_or(0.0) <= 30_000.0);
+    let stage = |set: &[&serde_json::Value], k: &str| -> Vec<f64> {
+        set.iter().filter_map(|t| get(t, k)).collect()
+    };
+    let line = |label: &str, v: Vec<f64>| {
+        println!(
+            "voice {label:<34} p50 {:>5.0} ms  p95 {:>5.0} ms  (n={})",
+            percentile(&v, 0.5),
+            percentile(&v, 0.95),
+            v.len()
+        )
+    };
+    let end_silence = timings
+        .first()
+        .and_then(|t| get(t, "speech_end_ms"))
+        .map_or(f64::NAN, |v| -v);
+    println!(
+        "voice end-of-turn silence the candidate waits through first: {end_silence:.0} ms (--end-silence-ms); times below count from the end-of-turn decision"
+    );
+    line("transcript ready", stage(&short, "transcript_ready_ms"));
+    line("verdict known", stage(&short, "verdict_known_ms"));
+    line("last reply audio out", stage(&short, "last_audio_ms"));
+    let first = stage(&short, "first_audio_ms");
+    println!(
+        "first audio p50 {:.0} ms p95 {:.0} ms (answers up to 30 s, n={})",
+        percentile(&first, 0.5),
+        percentile(&first, 0.95),
+        first.len()
+    );
+    if !long.is_empty() {
+        line("first audio, answers over 30 s", stage(&long, "first_audio_ms"));
+    }
+    let sum = |k: &str| timings.iter().filter_map(|t| get(t, k)).sum::<f64>();
+    println!(
+        "voice STT real-time factor {:.3} (Whisper time {:.0} ms / answer audio {:.0} ms, speculative passes included); TTS real-time factor {:.3}",
+        sum("stt_ms") / sum("answer_ms").max(1.0),
+        sum("stt_ms"),
+        sum("answer_ms"),
+        sum("reply_synth_ms") / sum("reply_audio_ms").max(1.0),
+    );
+    println!(
+        "voice peak RSS of the interview process {:.0} MB",
+        children_peak_rss_mb()
+    );
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("viva-bench-voice-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
 pub fn run(args: BenchArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     let all = args.engine == Engine::All;
     if all || args.engine == Engine::Llm {
@@ -199,6 +344,9 @@ pub fn run(args: BenchArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     }
     if all || args.engine == Engine::Tts {
         bench_tts(&args, models_dir)?;
+    }
+    if args.engine == Engine::Voice {
+        bench_voice(&args, models_dir)?;
     }
     println!("peak RSS {:.0} MB", peak_rss_mb());
     Ok(ExitCode::SUCCESS)

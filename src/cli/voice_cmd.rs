@@ -565,6 +565,7 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
         };
         match event {
             Some(EndpointEvent::SpeechStarted) => {
+                tracing::debug!(at_s = clock_s(frames_seen), "speech started");
                 driver.emit_json(
                     serde_json::json!({"event": "speech_started", "at_s": clock_s(frames_seen)}),
                 );
@@ -592,6 +593,7 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
                 turn_ms,
                 tail_speculated,
             }) => {
+                tracing::debug!(speech_ms, turn_ms, ?reason, tail_speculated, "turn ended");
                 let mut tail_speculation = speculation.take();
                 if !tail_speculated {
                     if let Some(id) = tail_speculation.take() {
