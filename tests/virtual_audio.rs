@@ -80,7 +80,11 @@ fn say(text: &str, out: &Path) {
         .arg(out)
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
 }
 
 fn journal_events(session: &Path) -> Vec<serde_json::Value> {
@@ -89,6 +93,18 @@ fn journal_events(session: &Path) -> Vec<serde_json::Value> {
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()
+}
+
+/// Kills the interview if the test fails before it ends.
+struct KillOnDrop(Option<Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
 }
 
 /// Waits until the journal has `n` finished interviewer turns.
@@ -131,7 +147,13 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
     let recording: PathBuf = work.path().join("speaker.wav");
     let mut parec = pulse
         .cmd("parec")
-        .args(["-d", "spk.monitor", "--file-format=wav", "--rate=16000", "--channels=1"])
+        .args([
+            "-d",
+            "spk.monitor",
+            "--file-format=wav",
+            "--rate=16000",
+            "--channels=1",
+        ])
         .arg(&recording)
         .spawn()
         .expect("parec (pulseaudio-utils) is missing: scripts/setup installs it");
@@ -144,7 +166,7 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
     let devices: serde_json::Value = serde_json::from_slice(&devices.stdout).unwrap();
     let session = work.path().join("session");
     let log = work.path().join("viva.log");
-    let mut viva = pulse
+    let viva = pulse
         .cmd(viva_bin().to_str().unwrap())
         .args(["interview", "--judge", "rubric", "--json", "--session-dir"])
         .arg(&session)
@@ -153,9 +175,11 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
+    // Killed if an assertion fails before the interview ends.
+    let mut guard = KillOnDrop(Some(viva));
 
     // The opening is spoken; then the candidate answers into the microphone.
-    wait_for_spoken_turns(&session, 1, &mut viva, &log);
+    wait_for_spoken_turns(&session, 1, guard.0.as_mut().unwrap(), &log);
     let played = pulse
         .cmd("paplay")
         .arg("--device=micsrc")
@@ -164,7 +188,7 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
         .unwrap();
     assert!(played.success());
     // "Moving on. …" and the next question are spoken.
-    wait_for_spoken_turns(&session, 3, &mut viva, &log);
+    wait_for_spoken_turns(&session, 3, guard.0.as_mut().unwrap(), &log);
     let played = pulse
         .cmd("paplay")
         .arg("--device=micsrc")
@@ -172,7 +196,7 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
         .status()
         .unwrap();
     assert!(played.success());
-    let out = viva.wait_with_output().unwrap();
+    let out = guard.0.take().unwrap().wait_with_output().unwrap();
     let stderr = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(out.status.success(), "{stderr}\ndevices: {devices}");
     std::thread::sleep(Duration::from_millis(500));
@@ -183,9 +207,15 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
     let _ = parec.wait();
 
     let events = journal_events(&session);
-    let start = events.iter().find(|e| e["event"] == "session_start").unwrap();
+    let start = events
+        .iter()
+        .find(|e| e["event"] == "session_start")
+        .unwrap();
     assert!(
-        start["voice"]["input"].as_str().unwrap().starts_with("microphone"),
+        start["voice"]["input"]
+            .as_str()
+            .unwrap()
+            .starts_with("microphone"),
         "{start}"
     );
     let heard: Vec<&str> = events
@@ -201,7 +231,11 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
 
     // What came out of the virtual speaker is what the interviewer said.
     let audio = viva::audio::wav::read_for_stt(&recording).unwrap();
-    assert!(audio.duration_ms() > 5_000.0, "{} ms recorded", audio.duration_ms());
+    assert!(
+        audio.duration_ms() > 5_000.0,
+        "{} ms recorded",
+        audio.duration_ms()
+    );
     let mut whisper = SttWorker::start(WorkerConfig::new(model(Role::Stt), 2).unwrap()).unwrap();
     let mut said = String::new();
     for chunk in audio.samples.chunks(16_000 * 25) {

@@ -261,11 +261,21 @@ fn bench_voice(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
             .arg("--session-dir")
             .arg(&session)
             .args(["--json", "--seed", "1"])
-            .args(["--threads", &args.llm.threads.unwrap_or_else(viva::llm::default_threads).to_string()])
+            .args([
+                "--threads",
+                &args
+                    .llm
+                    .threads
+                    .unwrap_or_else(viva::llm::default_threads)
+                    .to_string(),
+            ])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()?;
-        anyhow::ensure!(status.success(), "the benchmark interview failed ({status})");
+        anyhow::ensure!(
+            status.success(),
+            "the benchmark interview failed ({status})"
+        );
         let journal = std::fs::read_to_string(session.join("journal.jsonl"))?;
         entries.extend(journal.lines().filter_map(|l| serde_json::from_str(l).ok()));
     }
@@ -310,7 +320,10 @@ fn bench_voice(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
         first.len()
     );
     if !long.is_empty() {
-        line("first audio, answers over 30 s", stage(&long, "first_audio_ms"));
+        line(
+            "first audio, answers over 30 s",
+            stage(&long, "first_audio_ms"),
+        );
     }
     let sum = |k: &str| timings.iter().filter_map(|t| get(t, k)).sum::<f64>();
     println!(

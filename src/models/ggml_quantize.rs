@@ -214,17 +214,18 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
             }
             let name = String::from_utf8_lossy(&r.bytes(name_len)?).into_owned();
             let elements: usize = ne.iter().product();
-            let element_bytes =
-                match ttype {
-                    TYPE_F32 => 4,
-                    TYPE_F16 => 2,
-                    other => return Err(QuantizeError::Malformed {
+            let element_bytes = match ttype {
+                TYPE_F32 => 4,
+                TYPE_F16 => 2,
+                other => {
+                    return Err(QuantizeError::Malformed {
                         path: input.to_path_buf(),
                         message: format!(
                             "tensor {name} has type {other}; only f32/f16 models can be quantized"
                         ),
-                    }),
-                };
+                    })
+                }
+            };
             let data = r.bytes(elements * element_bytes)?;
             let quantize = n_dims == 2 && ttype == TYPE_F16;
             let out_type = if quantize { TYPE_Q8_0 } else { ttype };

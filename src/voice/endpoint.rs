@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn silence_alone_opens_no_turn() {
         let mut ep = Endpointer::new(EndpointConfig::default());
-        assert!(run(&mut ep, &vec![0.05; 500]).is_empty());
+        assert!(run(&mut ep, &[0.05; 500]).is_empty());
     }
 
     #[test]
@@ -421,7 +421,7 @@ mod tests {
             ..Default::default()
         };
         let mut ep = Endpointer::new(cfg);
-        assert!(run(&mut ep, &vec![0.9; 50]).is_empty(), "not held");
+        assert!(run(&mut ep, &[0.9; 50]).is_empty(), "not held");
         assert_eq!(ep.push_to_talk(), Some(EndpointEvent::SpeechStarted));
         let mut probs = vec![0.9; 20];
         probs.extend(vec![0.0; ms(3000.0)]); // a long pause does not end it
