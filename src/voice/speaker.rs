@@ -99,6 +99,21 @@ struct Current {
     rate: u32,
 }
 
+impl Current {
+    fn new(turn: usize, rate: u32) -> Self {
+        Self {
+            turn,
+            first_audio: None,
+            audio_ms: 0.0,
+            synth_ms: 0.0,
+            spoken: Vec::new(),
+            playback_started: None,
+            samples: Vec::new(),
+            rate,
+        }
+    }
+}
+
 impl Speaker {
     /// Starts the thread. `keep_audio`: return each turn's samples.
     pub fn start(
@@ -221,16 +236,7 @@ fn run(
                             message: e.to_string(),
                         });
                     }
-                    current = Some(Current {
-                        turn,
-                        first_audio: None,
-                        audio_ms: 0.0,
-                        synth_ms: 0.0,
-                        spoken: Vec::new(),
-                        playback_started: None,
-                        samples: Vec::new(),
-                        rate: tts.sample_rate(),
-                    });
+                    current = Some(Current::new(turn, tts.sample_rate()));
                 }
                 let Some(cur) = current.as_mut() else {
                     continue;
@@ -292,16 +298,7 @@ fn run(
                 if current.as_ref().is_none_or(|c| c.turn != turn) {
                     // Nothing was said for this turn.
                     let _ = sink.begin(turn);
-                    current = Some(Current {
-                        turn,
-                        first_audio: None,
-                        audio_ms: 0.0,
-                        synth_ms: 0.0,
-                        spoken: Vec::new(),
-                        playback_started: None,
-                        samples: Vec::new(),
-                        rate: tts.sample_rate(),
-                    });
+                    current = Some(Current::new(turn, tts.sample_rate()));
                 }
                 // Wait for playback to finish, still listening for a barge-in.
                 let mut interrupted = false;
