@@ -11,6 +11,7 @@
 
 pub mod audio;
 pub mod engine;
+pub mod evaluation;
 pub mod grader;
 pub mod llm;
 pub mod models;

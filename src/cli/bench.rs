@@ -18,6 +18,10 @@ pub enum Engine {
     Tts,
     /// The spoken interview from WAV files, end of turn to first reply audio.
     Voice,
+    /// Judgment on the labeled corpus: agreement, security recall, safe
+    /// answers flagged, confusion and time per answer (rubric alone, and
+    /// with the LLM when --with-llm is given).
+    Judge,
     All,
 }
 
@@ -40,6 +44,69 @@ pub struct BenchArgs {
     /// Generated tokens of the raw throughput test (llama-bench's -n).
     #[arg(long, default_value_t = 64)]
     pub n_gen: usize,
+    /// Judge benchmark: the labeled corpus, a *.jsonl file or a directory
+    /// (default: tests/data/judge and tests/data/judge-holdout).
+    #[arg(long, value_name = "PATH")]
+    pub corpus: Vec<PathBuf>,
+    /// Judge benchmark: also judge with the local LLM on top of the rubric.
+    #[arg(long)]
+    pub with_llm: bool,
+    /// Judge benchmark: list every disagreement.
+    #[arg(long)]
+    pub misses: bool,
+    /// Judge benchmark: the persona.
+    #[arg(long, default_value = "backend-engineer")]
+    pub persona: String,
+}
+
+fn bench_judge(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
+    use viva::engine::rubric::RubricJudge;
+    use viva::evaluation;
+    let persona = viva::engine::Persona::load(&args.persona)?;
+    let corpora: Vec<PathBuf> = if args.corpus.is_empty() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        vec![root.join("judge"), root.join("judge-holdout")]
+    } else {
+        args.corpus.clone()
+    };
+    for corpus in corpora {
+        let cases = evaluation::load_corpus(&corpus)?;
+        let name = corpus.display().to_string();
+        let report = evaluation::run(&persona, &mut RubricJudge, &cases);
+        print!("{}", evaluation::render(&format!("rubric   {name}"), &report));
+        if args.misses {
+            for o in report.disagreements() {
+                let case = cases.iter().find(|c| c.id == o.id);
+                println!(
+                    "    miss {} {}: expected {} got {} {:?}\n      {}",
+                    o.id,
+                    o.question,
+                    o.expected,
+                    o.got,
+                    o.findings,
+                    case.map_or(String::new(), |c| c.answer.replace('\n', " ").chars().take(300).collect())
+                );
+            }
+        }
+        if args.with_llm {
+            let cfg = args.llm.config(models_dir)?;
+            let model = cfg.model.clone();
+            let llm = Llm::load(cfg)?;
+            let mut judge = LlmJudge::new(llm, GraderOptions { seed: 7, ..Default::default() });
+            judge.prime(&persona)?;
+            let report = evaluation::run(&persona, &mut judge, &cases);
+            print!(
+                "{}",
+                evaluation::render(&format!("rubric+llm ({}) {name}", model.display()), &report)
+            );
+            if args.misses {
+                for o in report.disagreements() {
+                    println!("    miss {} {}: expected {} got {}", o.id, o.question, o.expected, o.got);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -360,6 +427,9 @@ pub fn run(args: BenchArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     }
     if args.engine == Engine::Voice {
         bench_voice(&args, models_dir)?;
+    }
+    if args.engine == Engine::Judge {
+        bench_judge(&args, models_dir)?;
     }
     println!("peak RSS {:.0} MB", peak_rss_mb());
     Ok(ExitCode::SUCCESS)

@@ -138,30 +138,6 @@ pub struct Interview<'p> {
 }
 
 const MAX_CONTINUES: u32 = 2;
-const DATABASES: &[&str] = &[
-    "MongoDB",
-    "PostgreSQL",
-    "Postgres",
-    "MySQL",
-    "Cassandra",
-    "DynamoDB",
-    "SQLite",
-    "CouchDB",
-    "MariaDB",
-];
-const COMPLEX_PARTS: &[&str] = &[
-    "kubernetes",
-    "microservice",
-    "kafka",
-    "service mesh",
-    "event sourcing",
-    "cqrs",
-    "sharding",
-    "istio",
-    "graphql federation",
-    "blockchain",
-];
-
 impl<'p> Interview<'p> {
     /// An interview judged by the deterministic rubric.
     pub fn new(persona: &'p Persona) -> Self {
@@ -356,11 +332,17 @@ impl<'p> Interview<'p> {
             return step;
         };
         if rubric::is_clarification_request(persona, text) {
-            let t = self.validator.render(
+            let fact = super::clarification::answer_for(persona, q, text);
+            let t = self.validator.render(TurnKind::Clarification, &[&fact]);
+            let fallback = self
+                .validator
+                .render(TurnKind::Clarification, &[&persona.judging.clarification_fallback]);
+            self.emit(
+                &mut step,
                 TurnKind::Clarification,
-                &["State your assumptions and proceed"],
+                t,
+                Some((TurnKind::Clarification, fallback)),
             );
-            self.emit(&mut step, TurnKind::Clarification, t, None);
             self.current = Some(cur);
             return self.after(step, at_s);
         }
@@ -440,10 +422,14 @@ impl<'p> Interview<'p> {
                 return Some((e.id.clone(), e.probe.clone().unwrap_or_default()));
             }
         }
+        let judging = &persona.judging;
         let auth_missing = j.elements.iter().any(|e| {
+            let name = e.element.to_lowercase();
             !e.present
-                && (e.element.to_lowercase().contains("auth")
-                    || e.element.to_lowercase().contains("token validation"))
+                && judging
+                    .authentication_elements
+                    .iter()
+                    .any(|a| name.contains(&a.to_lowercase()))
         });
         if auth_missing {
             if let Some(e) = usable("missing_authentication") {
@@ -451,13 +437,13 @@ impl<'p> Interview<'p> {
             }
         }
         if let Some(e) = usable("unjustified_technology") {
-            let lower = answer.to_lowercase();
             let justified = any_match(&compile_all(&e.resolved_by), answer);
-            if let Some(tech) = DATABASES
-                .iter()
-                .find(|t| lower.contains(&t.to_lowercase()) && !self.justified_techs.contains(**t))
-            {
-                self.justified_techs.insert(tech.to_string());
+            let named = judging.technologies.iter().find(|t| {
+                !self.justified_techs.contains(t.as_str())
+                    && super::patterns::Pattern::new(t).is_ok_and(|p| p.is_match(answer) && !p.is_match(&q.text))
+            });
+            if let Some(tech) = named {
+                self.justified_techs.insert(tech.clone());
                 if !justified {
                     let probe = e
                         .probe
@@ -468,10 +454,12 @@ impl<'p> Interview<'p> {
                 }
             }
         }
-        if q.level == Level::Fundamental {
-            let lower = answer.to_lowercase();
-            let parts = COMPLEX_PARTS.iter().filter(|p| lower.contains(*p)).count();
-            if parts >= 3 {
+        if q.level == Level::Fundamental && !judging.complexity_markers.is_empty() {
+            let parts = compile_all(&judging.complexity_markers)
+                .iter()
+                .filter(|p| p.is_match(answer))
+                .count();
+            if parts >= judging.complexity_threshold {
                 if let Some(e) = usable("overly_complex") {
                     return Some((e.id.clone(), e.probe.clone().unwrap_or_default()));
                 }
@@ -726,25 +714,56 @@ impl<'p> Interview<'p> {
                 reason: reason.to_string(),
             });
         }
-        let unasked = |q: &&Question| !self.asked.contains(&q.id);
+        // A follow-up on what the candidate just said comes first ("Why did
+        // you add an index on this field?"), never two in a row.
+        let compiled = persona.compiled();
+        let last_was_follow_up = last
+            .and_then(|r| persona.question(&r.question_id))
+            .is_some_and(|q| !q.after.is_empty());
+        let follow_up = if last_was_follow_up {
+            None
+        } else {
+            last.and_then(|r| {
+                let said = rubric::prepare(persona, &r.answer);
+                persona.questions.iter().enumerate().find(|(i, q)| {
+                    !q.after.is_empty()
+                        && !self.asked.contains(&q.id)
+                        && compiled.after.get(*i).is_some_and(|pats| any_match(pats, &said))
+                })
+            })
+            .map(|(_, q)| q)
+        };
+        let unasked = |q: &&Question| !self.asked.contains(&q.id) && q.after.is_empty();
         let order = [target, Level::Fundamental, Level::Standard, Level::Advanced];
-        let pick = order
-            .iter()
-            .filter(|l| phase.levels.contains(l) || **l == target)
-            .find_map(|l| {
-                persona
-                    .questions
+        // Otherwise the target level, then the phase's other levels, then
+        // the nearest level outside the phase: the interview runs its full
+        // time, it does not end because one level's questions are used up.
+        let by_distance = |l: Level| (l as i32 - target as i32).abs();
+        let mut levels = vec![Level::Fundamental, Level::Standard, Level::Advanced];
+        levels.sort_by_key(|l| (by_distance(*l), *l > target));
+        let pick = follow_up
+            .or_else(|| {
+                order
                     .iter()
-                    .filter(unasked)
-                    .find(|q| q.level == *l)
+                    .filter(|l| phase.levels.contains(l) || **l == target)
+                    .find_map(|l| {
+                        persona
+                            .questions
+                            .iter()
+                            .filter(unasked)
+                            .find(|q| q.level == *l)
+                    })
             })
             .or_else(|| {
-                persona
-                    .questions
-                    .iter()
-                    .filter(unasked)
-                    .find(|q| q.level <= max_level)
-            })?;
+                levels.iter().find_map(|l| {
+                    persona
+                        .questions
+                        .iter()
+                        .filter(unasked)
+                        .find(|q| q.level == *l)
+                })
+            })
+?;
         self.asked.push(pick.id.clone());
         self.current = Some(Current::new(&pick.id, at_s));
         step.events.push(EngineEvent::Question {

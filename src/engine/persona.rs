@@ -2,8 +2,13 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
+use regex::Regex;
 use serde::Deserialize;
+
+use super::patterns::Pattern;
+use super::security::{Catalogue, EntrySpec};
 
 /// Question difficulty.
 #[derive(
@@ -99,6 +104,86 @@ pub struct Question {
     pub expected: Vec<ExpectedElement>,
     #[serde(default)]
     pub red_flags: Vec<String>,
+    /// A follow-up: asked only when an earlier answer of the candidate's
+    /// matched one of these patterns ("Why did you add an index on this field?").
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// Facts the interviewer states when the candidate asks about the task.
+    #[serde(default)]
+    pub clarifications: Vec<Clarification>,
+}
+
+/// One fact for clarification questions: asked about any of `about`, the
+/// interviewer says `answer`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clarification {
+    pub about: Vec<String>,
+    pub answer: String,
+}
+
+/// Judging knowledge that belongs to the field, not to the engine.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Judging {
+    /// The scorecard dimension every vulnerability counts against.
+    #[serde(default = "default_security_dimension")]
+    pub security_dimension: String,
+    /// The dimension that code in any answer and major issues count against.
+    #[serde(default)]
+    pub code_quality_dimension: Option<String>,
+    /// Technologies whose choice must be justified ("Why did you choose [technology]?").
+    #[serde(default)]
+    pub technologies: Vec<String>,
+    /// Parts whose accumulation in a fundamental answer marks an overly complex design.
+    #[serde(default)]
+    pub complexity_markers: Vec<String>,
+    #[serde(default = "default_complexity_threshold")]
+    pub complexity_threshold: usize,
+    /// Expected elements (by name, case-insensitive substring) that mean authentication.
+    #[serde(default)]
+    pub authentication_elements: Vec<String>,
+    /// Said to a clarification question the persona holds no fact for.
+    #[serde(default = "default_clarification_fallback")]
+    pub clarification_fallback: String,
+}
+
+fn default_security_dimension() -> String {
+    "security".into()
+}
+
+fn default_complexity_threshold() -> usize {
+    3
+}
+
+fn default_clarification_fallback() -> String {
+    "Use the most common production setup and state your assumptions".into()
+}
+
+impl Default for Judging {
+    fn default() -> Self {
+        Self {
+            security_dimension: default_security_dimension(),
+            code_quality_dimension: None,
+            technologies: Vec::new(),
+            complexity_markers: Vec::new(),
+            complexity_threshold: default_complexity_threshold(),
+            authentication_elements: Vec::new(),
+            clarification_fallback: default_clarification_fallback(),
+        }
+    }
+}
+
+/// What a persona compiles once: its catalogue, spoken-form rules and
+/// element patterns.
+#[derive(Debug)]
+pub struct Compiled {
+    pub catalogue: Catalogue,
+    pub normalize: Vec<(Regex, String)>,
+    /// Per question (same order as `questions`), per element, its patterns.
+    pub elements: Vec<Vec<Vec<Pattern>>>,
+    /// Per question, its `after` patterns.
+    pub after: Vec<Vec<Pattern>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +237,11 @@ pub struct Speech {
     /// transcript keeps the original words.
     #[serde(default)]
     pub pronounce: BTreeMap<String, String>,
+    /// How the recogniser writes words of this field, and the written form
+    /// the judge should read (`"bee crypt" = "bcrypt"`), applied to every
+    /// answer before judging.
+    #[serde(default)]
+    pub normalize: BTreeMap<String, String>,
 }
 
 impl Persona {
@@ -253,9 +343,20 @@ pub struct Persona {
     /// How the spoken interview hears and speaks this persona.
     #[serde(default)]
     pub speech: Speech,
+    /// The field's judging knowledge (technologies, dimensions, markers).
+    #[serde(default)]
+    pub judging: Judging,
+    /// The vulnerability catalogue: each entry recognised in prose and code.
+    #[serde(default)]
+    pub security: Vec<EntrySpec>,
+    /// Major, non-security issues ("stop at the first major issue").
+    #[serde(default)]
+    pub major_issues: Vec<EntrySpec>,
     /// Where it was loaded from (not part of the file).
     #[serde(skip)]
     pub source: PathBuf,
+    #[serde(skip)]
+    compiled: OnceLock<Arc<Compiled>>,
 }
 
 /// Why a persona could not be loaded.
@@ -281,22 +382,14 @@ pub enum PersonaError {
     Invalid { path: PathBuf, message: String },
 }
 
-/// Detector ids an edge case or question may name.
-pub const KNOWN_TRIGGERS: &[&str] = &[
-    "sql_concatenation",
-    "plaintext_password",
-    "weak_password_hash",
-    "hardcoded_secret",
-    "select_star",
-    "no_input_validation",
-    "no_error_handling",
-    "status_200_for_errors",
-    "verbs_in_urls",
+/// Triggers the engine raises from the interview's course rather than
+/// from the catalogue; an edge case or red flag may also name any
+/// catalogue entry.
+pub const BEHAVIOUR_TRIGGERS: &[&str] = &[
     "missing_authentication",
     "unjustified_technology",
     "overly_complex",
     "no_concurrency",
-    "xss",
 ];
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -398,11 +491,22 @@ impl Persona {
                 ));
             }
             for flag in &q.red_flags {
-                if !KNOWN_TRIGGERS.contains(&flag.as_str()) {
+                if !self.is_known_trigger(flag) {
                     return Err(format!(
                         "question `{}` names unknown red flag `{flag}` (known: {})",
                         q.id,
-                        KNOWN_TRIGGERS.join(", ")
+                        self.known_triggers().join(", ")
+                    ));
+                }
+            }
+            for p in q.after.iter().chain(q.clarifications.iter().flat_map(|c| c.about.iter())) {
+                Pattern::new(p).map_err(|err| format!("question `{}`: {err}", q.id))?;
+            }
+            for c in &q.clarifications {
+                if c.answer.trim().is_empty() || c.answer.contains('?') {
+                    return Err(format!(
+                        "question `{}`: a clarification answer must be one plain statement: {:?}",
+                        q.id, c.answer
                     ));
                 }
             }
@@ -415,12 +519,12 @@ impl Persona {
             }
         }
         for e in &self.edge_cases {
-            if !KNOWN_TRIGGERS.contains(&e.trigger.as_str()) {
+            if !self.is_known_trigger(&e.trigger) {
                 return Err(format!(
                     "edge case `{}` has unknown trigger `{}` (known: {})",
                     e.id,
                     e.trigger,
-                    KNOWN_TRIGGERS.join(", ")
+                    self.known_triggers().join(", ")
                 ));
             }
             if e.response.is_none() && e.probe.is_none() {
@@ -469,7 +573,71 @@ impl Persona {
         ] {
             crate::validator::Template::parse(t).map_err(|e| format!("[templates] {name}: {e}"))?;
         }
+        let compiled = self.compile()?;
+        let _ = self.compiled.set(Arc::new(compiled));
         Ok(())
+    }
+
+    /// The compiled catalogue, normaliser and patterns (built on first use;
+    /// `validate` has already proved they compile).
+    pub fn compiled(&self) -> Arc<Compiled> {
+        self.compiled
+            .get_or_init(|| Arc::new(self.compile().unwrap_or_else(|e| {
+                tracing::error!("persona {}: {e}", self.id);
+                Compiled {
+                    catalogue: Catalogue::default(),
+                    normalize: Vec::new(),
+                    elements: Vec::new(),
+                    after: Vec::new(),
+                }
+            })))
+            .clone()
+    }
+
+    fn compile(&self) -> Result<Compiled, String> {
+        let catalogue = Catalogue::compile(&self.security, &self.major_issues)?;
+        let normalize = super::normalize::compile_extra(self.speech.normalize.iter())?;
+        let mut elements = Vec::new();
+        let mut after = Vec::new();
+        for q in &self.questions {
+            let mut per_q = Vec::new();
+            for e in &q.expected {
+                let pats = e
+                    .patterns
+                    .iter()
+                    .map(|p| Pattern::new(p).map_err(|err| format!("question `{}`, element `{}`: {err}", q.id, e.element)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                per_q.push(pats);
+            }
+            elements.push(per_q);
+            after.push(
+                q.after
+                    .iter()
+                    .map(|p| Pattern::new(p).map_err(|err| format!("question `{}`: {err}", q.id)))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
+        Ok(Compiled {
+            catalogue,
+            normalize,
+            elements,
+            after,
+        })
+    }
+
+    fn known_triggers(&self) -> Vec<String> {
+        let mut all: Vec<String> = BEHAVIOUR_TRIGGERS.iter().map(|s| s.to_string()).collect();
+        all.extend(self.security.iter().chain(&self.major_issues).map(|e| e.id.clone()));
+        all
+    }
+
+    fn is_known_trigger(&self, id: &str) -> bool {
+        BEHAVIOUR_TRIGGERS.contains(&id) || self.security.iter().chain(&self.major_issues).any(|e| e.id == id)
+    }
+
+    /// Index of a question in the bank.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.questions.iter().position(|q| q.id == id)
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -528,7 +696,9 @@ mod tests {
     fn seed_persona_has_everything_the_seed_lists() {
         let p = seed();
         let ids: Vec<_> = p.questions.iter().map(|q| q.id.as_str()).collect();
-        assert_eq!(ids, (1..=13).map(|i| format!("q{i}")).collect::<Vec<_>>());
+        // The seed's thirteen sample questions first, then the grown bank.
+        assert_eq!(ids[..13], (1..=13).map(|i| format!("q{i}")).collect::<Vec<_>>());
+        assert!(ids.len() >= 40, "a 45-minute interview needs at least 40 questions");
         let levels: Vec<_> = p.questions.iter().map(|q| q.level).collect();
         assert!(levels[..4].iter().all(|l| *l == Level::Fundamental));
         assert!(levels[4..9].iter().all(|l| *l == Level::Standard));

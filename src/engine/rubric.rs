@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::detectors::{self, Finding, Severity};
+use super::language;
 use super::patterns::{any_match, compile_all, Pattern};
 use super::persona::{Persona, Question};
 
@@ -153,23 +154,45 @@ pub fn sanitize(answer: &str) -> String {
         .collect()
 }
 
+/// The answer as the judge reads it: invisible characters removed,
+/// look-alikes folded, spoken forms written out.
+pub fn prepare(persona: &Persona, answer: &str) -> String {
+    let clean = sanitize(answer);
+    super::normalize::normalize(&clean, &persona.compiled().normalize)
+}
+
+/// The first occurrence of `pattern` that the answer does not deny ("no
+/// need for a transaction"), quoted as its sentence.
 fn quote_for(pattern: &Pattern, answer: &str) -> Option<String> {
-    if !pattern.is_match(answer) {
-        return None;
-    }
-    // Quote the sentence (or line) that matched, trimmed for the report.
-    answer
-        .split_inclusive(['.', '?', '!', '\n'])
-        .find(|s| pattern.is_match(s))
-        .map(|s| s.trim().chars().take(140).collect())
+    pattern
+        .occurrences(answer)
+        .into_iter()
+        .find(|o| {
+            !o.terms
+                .iter()
+                .any(|t| language::is_element_negated(answer, &o.sentence, t))
+        })
+        .map(|o| answer[o.sentence].trim().chars().take(140).collect())
 }
 
 /// Judges `answer` to `question` by the persona's rubric.
 pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
-    let answer = sanitize(answer);
+    let answer = prepare(persona, answer);
+    let compiled = persona.compiled();
+    let own = persona
+        .question_index(&question.id)
+        .and_then(|i| compiled.elements.get(i))
+        .filter(|e| e.len() == question.expected.len());
     let mut elements = Vec::with_capacity(question.expected.len());
-    for e in &question.expected {
-        let pats = compile_all(&e.patterns);
+    for (i, e) in question.expected.iter().enumerate() {
+        let compiled_here;
+        let pats = match own {
+            Some(per_element) => &per_element[i],
+            None => {
+                compiled_here = compile_all(&e.patterns);
+                &compiled_here
+            }
+        };
         let quote = pats.iter().find_map(|p| quote_for(p, &answer));
         elements.push(ElementResult {
             element: e.element.clone(),
@@ -199,7 +222,7 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
         notes.push("warning keyword".to_string());
     }
 
-    let findings = detectors::detect(&answer);
+    let findings = detectors::detect(&compiled.catalogue, &answer, &question.red_flags);
     let s = &persona.scoring;
     let verdict = if detectors::has_security(&findings) {
         score = score.min(s.incomplete_from.saturating_sub(1));
@@ -262,15 +285,7 @@ impl Judge for RubricJudge {
 
 /// True if the answer is a request for clarification rather than an answer.
 pub fn is_clarification_request(persona: &Persona, answer: &str) -> bool {
-    let a = sanitize(answer).to_lowercase();
-    let trimmed = a.trim();
-    let short = words(trimmed).len() <= 30;
-    short
-        && trimmed.ends_with('?')
-        && persona
-            .clarification_markers
-            .iter()
-            .any(|m| trimmed.contains(m.as_str()))
+    super::clarification::is_request(persona, answer)
 }
 
 /// True if the candidate says they cannot answer.

@@ -63,7 +63,8 @@ pub fn build(persona: &Persona, records: &[QuestionRecord]) -> Scorecard {
             .iter()
             .filter(|r| {
                 r.dimension == d.id
-                    || (d.id == "code_quality" && super::detectors::looks_like_code(&r.answer))
+                    || (persona.judging.code_quality_dimension.as_deref() == Some(d.id.as_str())
+                        && super::detectors::looks_like_code(&r.answer))
             })
             .collect();
         let mut score = if relevant.is_empty() {
@@ -75,7 +76,7 @@ pub fn build(persona: &Persona, records: &[QuestionRecord]) -> Scorecard {
             )
         };
         // Security awareness is judged on every answer: one vulnerability caps it.
-        if d.id == "security" {
+        if d.id == persona.judging.security_dimension {
             let vulns = records
                 .iter()
                 .filter(|r| {
@@ -97,7 +98,7 @@ pub fn build(persona: &Persona, records: &[QuestionRecord]) -> Scorecard {
                 .min(3);
             }
         }
-        if d.id == "code_quality" {
+        if persona.judging.code_quality_dimension.as_deref() == Some(d.id.as_str()) {
             let quality_issues = records
                 .iter()
                 .flat_map(|r| &r.judgment.findings)

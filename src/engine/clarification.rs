@@ -1,0 +1,104 @@
+//! Clarification questions: a candidate who asks about the task ("Should I
+//! assume Postgres?", "Is the limit global or per key?") gets the seed's
+//! "[Direct factual answer]. Continue." with the fact taken from the
+//! persona, and it never counts against them.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::language;
+use super::patterns::Pattern;
+use super::persona::{Persona, Question};
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("clarification regexes are static and valid")
+}
+
+struct Regexes {
+    /// Openers that make a sentence a question about the task even when the
+    /// recogniser wrote no question mark.
+    task_opener: Regex,
+    /// Question words that open a question.
+    question_opener: Regex,
+    /// Preambles before the question ("before I write it:", "quick question").
+    preamble: Regex,
+}
+
+fn regexes() -> &'static Regexes {
+    static R: OnceLock<Regexes> = OnceLock::new();
+    R.get_or_init(|| Regexes {
+        task_opener: re(
+            r"(?i)^(?:(?:so|ok|okay|um|uh|well|and|just|quick question|one question|before i (?:start|begin|write it|answer|go on)|sorry)[\s,:.-]+)*(?:should i|shall i|can i|could i|may i|do i|am i|would you|do you|did you|is it ok|is it okay|is it fine|is it alright|is that ok|are we|are you|is there|is the|are the|are there|does the|does it|do we|will the|will there|would the|what(?:'s| is| are| do| does| kind| type| scale| volume)|which|how (?:many|much|big|large|long|often|strict|accurate)|when you say|by .* do you mean|just to (?:confirm|clarify|check)|to clarify|let me (?:clarify|check|confirm)|i (?:want|wanted|'d like) to (?:confirm|clarify|check|ask)|can you (?:clarify|tell me|confirm)|could you (?:clarify|tell me|confirm)|what do you mean|any (?:constraints|requirements)|is this|are these|does this)\b",
+        ),
+        question_opener: re(
+            r"(?i)^(?:should|shall|can|could|may|do|does|did|am|is|are|will|would|what|which|how|when|where|who|any)\b",
+        ),
+        preamble: re(r"(?i)^(?:before i \w+(?: it)?|quick question|one question|just to (?:confirm|clarify|check)|to clarify|sorry)\b"),
+    })
+}
+
+/// True if `answer` asks about the task instead of answering it.
+pub fn is_request(persona: &Persona, answer: &str) -> bool {
+    let text = super::rubric::prepare(persona, answer);
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return false;
+    }
+    let words = trimmed.split_whitespace().count();
+    if words > 45 {
+        return false;
+    }
+    let r = regexes();
+    let sentences = language::sentences(trimmed);
+    let Some(last) = sentences.last() else {
+        return false;
+    };
+    let lower = trimmed.to_lowercase();
+    let marker = persona
+        .clarification_markers
+        .iter()
+        .any(|m| lower.contains(m.as_str()));
+    // Every sentence is a question, or a short preamble before one.
+    let statements: usize = sentences
+        .iter()
+        .filter(|s| !language::is_question(trimmed, s))
+        .filter(|s| !r.preamble.is_match(&trimmed[(*s).clone()]))
+        .map(|s| trimmed[s.clone()].split_whitespace().count())
+        .sum();
+    let last_text = &trimmed[last.clone()];
+    if language::is_question(trimmed, last) {
+        let opener = sentences.iter().any(|s| {
+            let t = &trimmed[s.clone()];
+            language::is_question(trimmed, s) && (r.task_opener.is_match(t) || r.question_opener.is_match(t))
+        });
+        return (opener || marker) && statements <= 12;
+    }
+    // Transcripts often lose the question mark: a lone short sentence that
+    // opens like a question about the task.
+    sentences.len() == 1 && words <= 25 && (r.task_opener.is_match(last_text) || marker)
+}
+
+/// The persona's fact for this clarification of `question`, or its neutral
+/// fallback.
+pub fn answer_for(persona: &Persona, question: &Question, request: &str) -> String {
+    let text = super::rubric::prepare(persona, request);
+    let best = question
+        .clarifications
+        .iter()
+        .map(|c| {
+            let hits = c
+                .about
+                .iter()
+                .filter_map(|p| Pattern::new(p).ok())
+                .filter(|p| p.is_match(&text))
+                .count();
+            (hits, c)
+        })
+        .filter(|(hits, _)| *hits > 0)
+        .max_by_key(|(hits, _)| *hits);
+    match best {
+        Some((_, c)) => c.answer.trim().trim_end_matches('.').to_string(),
+        None => persona.judging.clarification_fallback.clone(),
+    }
+}

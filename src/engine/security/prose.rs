@@ -1,0 +1,58 @@
+//! Vulnerabilities stated in words: a catalogue pattern that occurs in a
+//! sentence that is a statement (not a question), whose flaw (the pattern's
+//! last part) is not negated or judged as bad in its clause, and that the
+//! sentence (or a correction right after it) does not redeem with one of
+//! the entry's `unless` phrases.
+
+use std::ops::Range;
+
+use super::super::language;
+use super::super::patterns::Pattern;
+
+/// True if an `unless` phrase occurs in `within`, outside the flaw's own
+/// words and not itself denied ("without hashing" does not redeem).
+fn redeemed(answer: &str, within: &Range<usize>, unless: &[Pattern], flaw_terms: &[Range<usize>]) -> bool {
+    let text = &answer[..within.end];
+    unless.iter().any(|p| {
+        p.occurrences(text).into_iter().any(|o| {
+            o.sentence.start >= within.start
+                && !o.terms.iter().any(|t| flaw_terms.iter().any(|f| f.start < t.end && t.start < f.end))
+                && !o.terms.iter().any(|t| language::is_element_negated(answer, &o.sentence, t))
+        })
+    })
+}
+
+/// The sentence that states the flaw, if any.
+pub fn find(answer: &str, prose: &[Pattern], unless: &[Pattern]) -> Option<String> {
+    if prose.is_empty() {
+        return None;
+    }
+    let sentences = language::sentences(answer);
+    for pattern in prose {
+        for occ in pattern.occurrences(answer) {
+            if language::is_question(answer, &occ.sentence) {
+                continue;
+            }
+            let Some(flaw) = occ.terms.last() else { continue };
+            if language::is_negated(answer, &occ.sentence, flaw, &occ.terms) {
+                continue;
+            }
+            let sentence = &answer[occ.sentence.clone()];
+            if redeemed(answer, &occ.sentence, unless, &occ.terms) {
+                continue;
+            }
+            // "MD5. Actually no — argon2id." redeems the first sentence.
+            let next = sentences
+                .iter()
+                .position(|s| *s == occ.sentence)
+                .and_then(|i| sentences.get(i + 1));
+            if let Some(next) = next {
+                if language::is_correction(answer, next) && redeemed(answer, next, unless, &occ.terms) {
+                    continue;
+                }
+            }
+            return Some(sentence.to_string());
+        }
+    }
+    None
+}

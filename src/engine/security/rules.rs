@@ -1,0 +1,605 @@
+//! The built-in code analysers, one function per vulnerability class, each
+//! returning the evidence it found. A persona's catalogue entry names one
+//! with `code = "<id>"`; see [`analyser`].
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::code::{self, Code};
+use super::sql;
+
+/// A code analyser: the evidence of the flaw in this answer, if any.
+pub type Analyser = fn(&Code) -> Option<String>;
+
+/// The table of built-in analysers, by id.
+pub const ANALYSERS: &[(&str, Analyser)] = &[
+    ("sql_concatenation", sql_injection),
+    ("nosql_injection", nosql_injection),
+    ("plaintext_password", plaintext_password),
+    ("reversible_password", reversible_password),
+    ("weak_password_hash", weak_password_hash),
+    ("hardcoded_secret", hardcoded_secret),
+    ("secret_in_logs", secret_in_logs),
+    ("unsafe_file_upload", unsafe_file_upload),
+    ("unsigned_webhook", unsigned_webhook),
+    ("ssrf", ssrf),
+    ("tls_verification_disabled", tls_verification_disabled),
+    ("cors_any_origin_credentials", cors_any_origin_credentials),
+    ("xss", xss),
+    ("jwt_unverified", jwt_unverified),
+    ("command_injection", command_injection),
+    ("path_traversal", path_traversal),
+    ("insecure_deserialization", insecure_deserialization),
+    ("no_input_validation", no_input_validation),
+    ("select_star", select_star),
+    ("status_200_for_errors", status_200_for_errors),
+    ("verbs_in_urls", verbs_in_urls),
+    ("no_error_handling", no_error_handling),
+];
+
+/// The analyser with this id.
+pub fn analyser(id: &str) -> Option<Analyser> {
+    ANALYSERS.iter().find(|(n, _)| *n == id).map(|(_, f)| *f)
+}
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("analyser regexes are static and valid")
+}
+
+fn first(re: &Regex, text: &str) -> Option<String> {
+    re.find(text).map(|m| clip(m.as_str()))
+}
+
+fn clip(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect()
+}
+
+struct Regexes {
+    input: Regex,
+    annotated_param: Regex,
+    assignment: Regex,
+    password_word: Regex,
+    strong_hash: Regex,
+    weak_hash_call: Regex,
+    reversible: Regex,
+    password_assign: Regex,
+    password_insert: Regex,
+    password_store_call: Regex,
+    secret_assign: Regex,
+    secret_call: Regex,
+    secret_empty_call: Regex,
+    placeholder: Regex,
+    log_call: Regex,
+    sensitive: Regex,
+    redaction: Regex,
+    upload_name: Regex,
+    upload_safe: Regex,
+    webhook_route: Regex,
+    signature_check: Regex,
+    fetch_call: Regex,
+    allow_list: Regex,
+    tls_off: Regex,
+    cors_any: Regex,
+    cors_credentials: Regex,
+    cors_combined: Regex,
+    xss_sink: Regex,
+    xss_server: Regex,
+    xss_safe: Regex,
+    jwt_off: Regex,
+    jwt_decode_js: Regex,
+    jwt_verify_js: Regex,
+    jwt_decode_java: Regex,
+    jwt_require_java: Regex,
+    shell_call: Regex,
+    shell_list: Regex,
+    file_open: Regex,
+    path_safe: Regex,
+    deserialize: Regex,
+    nosql_call: Regex,
+    nosql_where: Regex,
+    nosql_safe: Regex,
+    validation: Regex,
+    select_star: Regex,
+    status_200_code: Vec<Regex>,
+    status_200_prose: Regex,
+    status_4xx: Regex,
+    verb_url: Regex,
+    db_call: Regex,
+    error_handling: Regex,
+    negation: Regex,
+}
+
+fn regexes() -> &'static Regexes {
+    static R: OnceLock<Regexes> = OnceLock::new();
+    R.get_or_init(|| Regexes {
+        input: re(
+            r#"(?i)\breq\.(?:body|query|params|headers|cookies|files?)\b|\brequest\.(?:args|form|json|values|data|files|get_json|GET|POST|FILES|body|query_params|params|headers|cookies|getParameter|getHeader|getQueryString|QueryString|Form|Query|Url)\b|\bparams\s*\[|\bparams\.(?:require|permit|fetch|get)\b|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\br\.(?:URL\.Query|FormValue|PostFormValue|Form|PostForm|Body|Header\.Get|URL\.Path)\b|\bc\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|Params\.ByName|FormFile)\b|\bctx\.(?:query|params|request\.body|req\.body)\b|\bevent\[['"](?:body|queryStringParameters)['"]\]|\bsearchParams\.get\(|\blocation\.(?:search|hash|href)\b|\b(?:event|e|message|msg)\.data\b|\bgetQueryParameter\(|\bRequest\.(?:Query|Form|Body|QueryString|Params)\b|\binput\(\)|\bsys\.argv\b|\bURLSearchParams\b"#,
+        ),
+        annotated_param: re(
+            r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
+        ),
+        assignment: re(
+            r"(?m)(?:^|[\s;{(,])(?:(?:const|let|var|final|val|auto|string|String|int|var)\s+)?\{?\s*(\$?[A-Za-z_]\w*)\s*\}?\s*(?::\s*[\w<>\[\]]+\s*)?(?::=|=)(?:[^=>]|$)\s*(.*)$",
+        ),
+        password_word: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|pwd|pw|passwd|pass|secret_?answer|pin)\b"),
+        strong_hash: re(r"(?i)\b(?:bcrypt|argon2\w*|scrypt|pbkdf2\w*|password_hash|hashpw|generate_password_hash|make_password|has_secure_password|passlib|PasswordHasher|hashSync|Rfc2898DeriveBytes|BCrypt|Argon2|SCrypt|PBKDF2WithHmacSHA\d+|SecretKeyFactory|set_password|check_password|crypto\.scrypt\w*|KeyDerivation\.Pbkdf2|password_verify)\b"),
+        weak_hash_call: re(
+            r#"(?i)\bhashlib\.(?:md5|sha1|sha224|sha256|sha384|sha512|sha3_\d+|blake2\w)\s*\(|\bhashlib\.new\(\s*['"](?:md5|sha1|sha256|sha512)['"]|\bcreateHash\(\s*['"](?:md5|sha1|sha256|sha512)['"]\s*\)|MessageDigest\.getInstance\(\s*"(?:MD5|SHA-?1|SHA-?256|SHA-?512)"|\bDigestUtils\.(?:md5|sha1|sha256|sha512)\w*\s*\(|\bDigest::(?:MD5|SHA1|SHA256|SHA2|SHA512)\b|\b(?:md5|sha1)\s*\(|\bhash\(\s*['"](?:md5|sha1|sha256|sha512)['"]|\b(?:MD5|SHA1|SHA256|SHA512)(?:Managed)?\.Create\(\)|\b(?:md5|sha1|sha256|sha512)\.(?:Sum\w*|New)\(|\bHashing\.(?:md5|sha1|sha256)\(|\bCryptoJS\.(?:MD5|SHA1|SHA256)\(|\bOpenSSL::Digest::(?:MD5|SHA1|SHA256)\b|\bComputeHash\("#,
+        ),
+        reversible: re(r"(?i)\b(?:encrypt\w*|decrypt\w*|cipher\w*|AES\w*|Fernet|base64\w*|b64encode|btoa|Base64|createCipheriv|Cipher\.getInstance|openssl_encrypt|crypt\.encrypt|rot13|xor)\b"),
+        password_assign: re(r#"(?i)\bpassword\w*\s*[:=]\s*(?:req|request|params|body|input|data|form|ctx|c|dto|payload|user_data|userData|args)\b[\w.\[\]'"()]*password"#),
+        password_insert: re(r"(?i)insert\s+into\s+\w*users?\w*\s*\([^)]*\bpassword\b"),
+        password_store_call: re(r#"(?i)\.(?:create|insert\w*|save|update|build|new)\s*\([^;]*\bpassword\s*[:=]>?\s*(?:req|request|params|body|data|form|dto|input|payload)\b[\w.\[\]'"()]*password"#),
+        secret_assign: re(
+            r#"(?i)\b[\w.\[\]'"]*(?:secret|api[_-]?key|apikey|private[_-]?key|access[_-]?token|auth[_-]?token|signing[_-]?key|jwt[_-]?key|hmac[_-]?key|client[_-]?secret|passw(?:or)?d|pwd|credentials?|token[_-]?secret|pepper|encryption[_-]?key|webhook[_-]?secret|AWS_SECRET\w*)\w*['"\]]*\s*(?::\s*[\w<>]+\s*)?(?:=|:|=>)\s*(?:[A-Za-z_.]*\()?\s*[bru]?["']([^"'\n]{3,})["']"#,
+        ),
+        secret_call: re(
+            r#"(?i)\b(?:jwt\.(?:sign|encode|decode|verify)|JWT\.(?:encode|decode)|Jwts\.builder\(\)[^;]*signWith|signWith|Algorithm\.HMAC\d+|hmac\.new|Hmac\w*\.new_from_slice|crypto\.createHmac|HMACSHA\d+|SigningCredentials|SymmetricSecurityKey|JWT::(?:encode|decode)|new\s+Key|SignedString|jws\.sign|hash_hmac)\s*\([^;\n]*?["']([^"'\n]{2,})["']"#,
+        ),
+        secret_empty_call: re(
+            r#"(?i)\b(?:jwt\.(?:sign|encode)\s*\(\s*[^,()]+,\s*(?:""|''|None|null|nil|undefined)\s*[,)]|JWT\.encode\s*\(?\s*[^,()]+,\s*(?:nil|""|'')|Algorithm\.HMAC\d+\(\s*""\s*\)|SignedString\(\s*\[\]byte\(\s*""\s*\)\)|JWT::encode\(\s*[^,()]+,\s*(?:''|""|null))"#,
+        ),
+        placeholder: re(r"(?i)^(?:\$\{.*\}|<.*>|x+|\*+|\.+|changeme|change[_-]?me|your[_-].*|env|process\.env.*|os\.environ.*|redacted|required.*|string|text|password|hidden|secret|example.*|dummy|test|todo|none|null|\{\{.*\}\}|%\(.*\)s|\$\w+|[a-z_]+_here|\*\*\*.*|min:.*|confirmed.*|sometimes.*|nullable.*)$"),
+        log_call: re(
+            r#"(?i)\b(?:console\.(?:log|info|debug|warn|error)|log(?:ger|ging)?\.(?:info|debug|warn|warning|error|trace|log|printf?|println|fatal|critical|exception|Info\w*|Debug\w*|Warn\w*|Error\w*)|(?:_logger|Logger|logger|LOG|LOGGER|Log)\.(?:Log\w*|info|debug|warn|error|Info\w*|Debug\w*|Warn\w*|Error\w*)|Rails\.logger\.\w+|error_log|System\.(?:out|err)\.print\w*|fmt\.Print\w*|log\.Print\w*|print|puts|pp|echo\s+json|Debug\.WriteLine|Console\.WriteLine|slog\.\w+|zap\.\w+)\s*\(?([^;\n]*)"#,
+        ),
+        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|\$_POST|\$_REQUEST|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b"),
+        redaction: re(r"(?i)\b(?:redact\w*|mask\w*|scrub\w*|filter_params|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id\b|user_?id|\.email\b)"),
+        upload_name: re(
+            r#"(?i)(?:\bfile\w*\.(?:filename|originalname|original_filename|FileName|name)\b|\bf\.filename\b|\bupload\w*\.(?:filename|original_filename|originalname)\b|\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]|\bheader\.Filename\b|\bhandler\.Filename\b|\bpart\.(?:FileName|filename)\(\)|\bgetOriginalFilename\(\)|\bgetSubmittedFileName\(\)|\bIFormFile\b[^;]*\.FileName|\bformFile\.FileName|\bfile\.FileName\b)"#,
+        ),
+        upload_safe: re(r"(?i)\b(?:secure_filename|sanitize_filename|uuid\w*|Guid\.NewGuid|randomUUID|random_bytes|token_hex|nanoid|GetRandomFileName|basename|filepath\.Base|Path\.GetFileName|File\.basename|path\.basename|slugify|hashlib|sha256)\b"),
+        webhook_route: re(r#"(?i)(?:route|post|Post|PostMapping|HttpPost|app\.(?:post|route)|router\.post|@app\.post|HandleFunc|Handle)\s*\(\s*["'][^"']*webhook"#),
+        signature_check: re(r"(?i)\b(?:signature|hmac|verify\w*|construct_?event|constructEvent|X-Hub-Signature|Stripe-Signature|compare_digest|timingSafeEqual|secure_compare|ConstantTimeCompare|FixedTimeEquals|hash_equals|webhook_secret|signing_secret)\b"),
+        fetch_call: re(
+            r#"(?i)\b(?:requests\.(?:get|post|put|head|request)|urllib\.request\.urlopen|urlopen|httpx\.(?:get|post)|aiohttp\.ClientSession\(\)\.get|session\.get|fetch|axios(?:\.(?:get|post|request))?|got|needle\.get|http\.(?:Get|Post|NewRequest)|client\.(?:Get|Do|GetAsync|GetStringAsync|PostAsync)|HttpClient\(\)\.GetAsync|GetAsync|GetStringAsync|WebClient\(\)\.DownloadString|DownloadString|Net::HTTP\.get\w*|URI\.open|open-uri|HTTParty\.get|Faraday\.get|RestClient\.get|file_get_contents|curl_init|curl_setopt\([^,]+,\s*CURLOPT_URL|new\s+URL|RestTemplate\(\)\.getForObject|restTemplate\.\w+|WebClient\.create|openConnection|Jsoup\.connect)\s*\(\s*([^;\n]*)"#,
+        ),
+        allow_list: re(r"(?i)\b(?:allow_?list\w*|allowed_?\w*|white_?list\w*|ALLOWED\w*|is_private|is_loopback|is_reserved|is_link_local|private_?ip\w*|ipaddress|IPAddress|isPrivate|is_safe_url|validate_url|safe_url|trusted_hosts?|permitted_hosts?|netloc\s+in|hostname\s+in|host\s+in|in\s+ALLOWED)\b"),
+        tls_off: re(
+            r#"(?i)\bverify\s*=\s*False\b|\brejectUnauthorized\s*:\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0|\bInsecureSkipVerify\s*:\s*true\b|\bCERT_NONE\b|\bcheck_hostname\s*=\s*False\b|_create_unverified_context|\bVERIFY_NONE\b|CURLOPT_SSL_VERIFYPEER\s*,\s*(?:false|0)\b|CURLOPT_SSL_VERIFYHOST\s*,\s*(?:false|0)\b|ServerCertificate(?:Custom)?ValidationCallback\s*(?:\+?=)[^;]*(?:=>\s*true|DangerousAcceptAnyServerCertificateValidator)|DangerousAcceptAnyServerCertificateValidator|\bTrustAll\w*|\bNoopHostnameVerifier\b|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\([^)]*->\s*true|\bstrictSSL\s*:\s*false\b|\bssl_verify\w*\s*[:=]\s*(?:false|False|0)\b|\binsecure\s*:\s*true\b|\bverify_ssl\s*=\s*False\b|\bssl\s*=\s*False\b|checkServerTrusted\([^)]*\)\s*(?:throws\s+\w+\s*)?\{\s*\}|\bverify:\s*false\b|--insecure\b|\bcurl\s+-k\b"#,
+        ),
+        cors_any: re(
+            r#"(?i)Access-Control-Allow-Origin['"]?\s*[,:=]\s*['"]?\*|Access-Control-Allow-Origin['"]?\s*[,:=]\s*(?:req|request|r)\.(?:headers?|Header)[.\[(]\s*(?:get\s*\(\s*)?['"]?origin|\borigin\s*:\s*(?:true|['"]\*['"])|\borigins?\s*[:=]\s*['"]\*['"]|\borigin\s*:\s*\(?\s*\w*\s*,?\s*\w*\s*\)?\s*=>\s*\w*\(?\s*null\s*,\s*true|AllowAnyOrigin\(\)|SetIsOriginAllowed\(\s*_?\w*\s*=>\s*true\s*\)|AllowOriginFunc\s*:\s*func\([^)]*\)\s*bool\s*\{\s*return\s+true|AllowAllOrigins\s*:\s*true|CORS_(?:ORIGIN_)?ALLOW_ALL(?:_ORIGINS)?\s*=\s*True|allowedOrigin(?:Pattern)?s\(\s*"\*"\s*\)|@CrossOrigin\(\s*(?:origins\s*=\s*)?"\*"|origins\s+['"]\*['"]|CORS\(\s*app\s*(?:,\s*supports_credentials\s*=\s*True\s*)?\)|AllowedOrigins\s*:\s*\[\]string\{\s*"\*"\s*\}|setHeader\(\s*['"]Access-Control-Allow-Origin['"]\s*,\s*(?:req\.headers\.origin|origin)\s*\)|Header\(\)\.Set\(\s*"Access-Control-Allow-Origin"\s*,\s*r\.Header\.Get\(\s*"Origin"\s*\)\)"#,
+        ),
+        cors_credentials: re(r#"(?i)\bcredentials\s*:\s*true\b|Allow-Credentials['"]?\s*[,:=]\s*['"]?true|supports_credentials\s*=\s*True|AllowCredentials\s*(?:\(\)|:\s*true)|CORS_ALLOW_CREDENTIALS\s*=\s*True|allowCredentials\s*(?:=\s*"true"|\(\s*true\s*\))|credentials:\s*true|withCredentials"#),
+        cors_combined: re(r#"(?i)CORS\(\s*app\s*,\s*supports_credentials\s*=\s*True\s*\)"#),
+        xss_sink: re(
+            r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(?\s*@?\w+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\("#,
+        ),
+        xss_server: re(
+            r#"(?i)\b(?:res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|\{\w+\}|#\{)[^;\n]*"#,
+        ),
+        xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b"),
+        jwt_off: re(
+            r#"(?i)\bverify\s*=\s*False\b[^;\n]*|\bverify_signature['"]?\s*:\s*False|\bget_unverified_claims\b|\bget_unverified_header\b[^\n]*\bclaims|\bParseUnverified\s*\(|\balgorithms?\s*[=:]\s*\[?\s*['"]none['"]|\balg['"]?\s*:\s*['"]none['"]|JWT\.decode\s*\(?\s*[^,()\n]+,\s*nil\s*,\s*false|ValidateIssuerSigningKey\s*=\s*false|RequireSignedTokens\s*=\s*false|SignatureValidator\s*=|\bparseClaimsJwt\s*\(|\.decode\(\s*\w+\s*,\s*options\s*=\s*\{[^}]*verify_signature['"]?\s*:\s*False|\bjwt\.decode\(\s*\w+\s*,\s*verify\s*=\s*False|\bignoreExpiration\s*:\s*true[^\n]*\bcomplete\b|\bnoVerify\b|\bskipVerification\b|\bverify_jwt\s*=\s*False|WithoutClaimsValidation\(\)|\bInsecureDecode\b"#,
+        ),
+        jwt_decode_js: re(r"\bjwt\.decode\s*\(|\bjwtDecode\s*\(|\bjwt_decode\s*\(|\bdecodeJwt\s*\(|\bJSON\.parse\s*\(\s*(?:atob|Buffer\.from)\s*\([^)]*split\(\s*['\x22]\.['\x22]\s*\)\s*\[\s*1\s*\]"),
+        jwt_verify_js: re(r"(?i)\b(?:jwt\.verify|jwtVerify|verifyToken|verify\s*\(|JWT\.require|\.verify\(|expressjwt|passport\.authenticate|jwks)"),
+        jwt_decode_java: re(r"\bJWT\.decode\s*\(|\bReadJwtToken\s*\(|\bJwtSecurityTokenHandler\(\)\.ReadToken\s*\(|\bbase64url_decode|\bbase64\.urlsafe_b64decode\([^)]*split\("),
+        jwt_require_java: re(r"(?i)\b(?:JWT\.require|ValidateToken|\.verify\(|verifyWith|setSigningKey|JWT::decode\(\s*\$\w+\s*,\s*(?:new\s+Key|\$)|jwt\.decode\(\s*\w+\s*,\s*[\w'\x22])"),
+        shell_call: re(
+            r#"(?i)\b(?:os\.system|os\.popen|subprocess\.(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|child_process\.exec(?:Sync)?|(?:^|[^.\w])exec(?:Sync)?|execSync|Runtime\.getRuntime\(\)\.exec|ProcessBuilder|exec\.Command|shell_exec|passthru|proc_open|popen|system|Process\.Start|IO\.popen|Open3\.\w+|%x|spawn)\s*\(([^;\n]*)"#,
+        ),
+        shell_list: re(r#"(?i)shell\s*=\s*True|\b(?:sh|bash|cmd(?:\.exe)?)['"]\s*,\s*['"](?:-c|/c)['"]"#),
+        file_open: re(
+            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|include|require(?:_once)?|FileResponse|PhysicalFile)\s*\(([^;\n]*)"#,
+        ),
+        path_safe: re(r"(?i)\b(?:realpath|abspath|normpath|resolve|startswith|startsWith|StartsWith|HasPrefix|Clean|basename|secure_filename|GetFileName|getCanonicalPath|normalize|safe_join|is_relative_to|\.\.)\b|send_from_directory"),
+        deserialize: re(
+            r#"(?i)\bpickle\.loads?\s*\(|\bcPickle\.loads?\s*\(|\bdill\.loads?\s*\(|\bshelve\.open\s*\(|\byaml\.load\s*\(|\byaml\.unsafe_load\s*\(|\bjsonpickle\.decode\s*\(|\bObjectInputStream\s*\([^;]*\)[^;]*readObject|\.readObject\s*\(\s*\)|\bunserialize\s*\(\s*\$|\bMarshal\.load\s*\(|\bYAML\.load\s*\(|\bBinaryFormatter\s*\(\s*\)|\.Deserialize\s*\(|TypeNameHandling\s*=\s*TypeNameHandling\.(?:All|Auto|Objects)|\bnode-serialize\b|\bserialize\.unserialize\s*\(|\bXMLDecoder\s*\(|\bLosFormatter|\bNetDataContractSerializer"#,
+        ),
+        nosql_call: re(
+            r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|update_one|update_many|deleteOne|deleteMany|delete_one|delete_many|countDocuments|count_documents|aggregate|where)\s*\(\s*(?:\{[^}]*:\s*)?(req\.(?:body|query|params)(?:\.\w+)?|request\.(?:json|args|form|get_json\(\))(?:\[[^\]]+\]|\.get\([^)]*\))?|params(?:\[[^\]]+\])?|\$_(?:GET|POST|REQUEST)(?:\[[^\]]+\])?|ctx\.request\.body(?:\.\w+)?)\s*[,})]"#,
+        ),
+        nosql_where: re(r#"(?i)['"]?\$where['"]?\s*:\s*(?:[^,}\n]*(?:\+|\$\{|%s|\.format|f['"])|function)"#),
+        nosql_safe: re(r#"(?i)\b(?:mongo-sanitize|mongoSanitize|sanitize|String\(|str\(|\.toString\(\)|\$eq|express-validator|Joi|zod|validate|isString|typeof)\b"#),
+        validation: re(r"(?i)\b(?:validat\w*|schema|joi|zod|yup|pydantic|marshmallow|@valid|sanitiz\w*|isemail|is_email|regex|re\.match|len\(|\.length|typeof|isinstance|badrequest|bad request|400|if not|if \(!|required|whitelist|allowlist|check\w*|filter_var|binding:|validator)\b"),
+        select_star: re(r"(?i)\bselect\s+\*\s*(?:from\b|$|easier)|select star"),
+        status_200_code: vec![
+            re(r#"(?i)status\(\s*200\s*\)[^;\n]*\b(?:error|err|fail\w*|invalid|not found)\b"#),
+            re(r#"(?i)\b(?:error|err|fail\w*|invalid|not found)\b[^;\n]*(?:status\(\s*200\s*\)|status_code\s*=\s*200|httpstatus\.ok|http\.statusok|,\s*200\s*\)?\s*$)"#),
+            re(r#"(?i)(?:status\s*=\s*200|httpstatus\.ok|http\.statusok|writeheader\(\s*200\s*\))[^;\n]*\b(?:error|err|fail\w*)\b"#),
+        ],
+        status_200_prose: re(r"(?i)\b(?:return\w*|respond\w*|send\w*|reply)\b[^.?!]{0,20}\b200\b[^.?!]{0,30}\b(?:errors?|fail\w*|invalid)\b|\berrors?\b[^.?!]{0,30}\b(?:with|as)\s+(?:a\s+)?(?:status\s+)?200\b|\b200\b[^.?!]{0,25}\b(?:even|also|for)\b[^.?!]{0,15}\b(?:errors?|failures?)\b"),
+        status_4xx: re(r"\b[45]\d\d\b"),
+        verb_url: re(r#"(?:^|[\s"'`(=,])(?:/[\w{}:.-]+)*/(?:get|create|update|delete|fetch|add|remove|make|do|set)(?:[A-Z_-][A-Za-z_]*)\b"#),
+        db_call: re(r"(?i)(\.query\(|\.execute\(|\bdb\.\w+\(|\.save\(|\.find\w*\(|\bcursor\.|\.create\(|\.exec\(|queryrow\(|\.insert\(|\.update\(|\.delete\(|\.commit\()"),
+        error_handling: re(r"(?i)(\btry\b|\bcatch\b|\bexcept\b|err\s*!=\s*nil|\.catch\(|\?;|result<|\brescue\b|onerror|error handling|if err|\bthrows\b|\.map_err|on_error|errorhandler|next\(err)"),
+        negation: re(r"(?i)\b(?:never|not|no|avoid\w*|instead of|rather than|don't|do not|won't|prevent\w*|without|against|vulnerab\w*|injection)\b"),
+    })
+}
+
+/// Variables that (transitively) hold request input.
+pub fn tainted(code: &Code) -> HashSet<String> {
+    let r = regexes();
+    let mut out = HashSet::new();
+    for c in r.annotated_param.captures_iter(&code.text) {
+        out.insert(c[1].to_string());
+    }
+    // Function parameters named like input in web handlers (`def upload(url)`)
+    // are not assumed; only assignments from request data, in order.
+    let text = code.masked();
+    for line in text.lines() {
+        for c in r.assignment.captures_iter(line) {
+            let name = c[1].trim_start_matches('$').to_string();
+            let rhs = unmasked_rhs(code, &c[2]);
+            if r.input.is_match(&rhs) || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$'))) {
+                out.insert(name);
+            }
+        }
+    }
+    out
+}
+
+fn unmasked_rhs(code: &Code, masked: &str) -> String {
+    code.unmask(&code::Statement { masked: String::new() }, masked)
+}
+
+/// True if `expr` carries request input directly or through a tainted variable.
+fn carries_input(expr: &str, tainted: &HashSet<String>) -> bool {
+    regexes().input.is_match(expr)
+        || code::identifiers(expr).any(|id| tainted.contains(id.trim_start_matches('$')))
+}
+
+fn sql_injection(code: &Code) -> Option<String> {
+    sql::find(code)
+}
+
+fn nosql_injection(code: &Code) -> Option<String> {
+    let r = regexes();
+    if let Some(m) = r.nosql_where.find(&code.text) {
+        return Some(clip(m.as_str()));
+    }
+    let m = r.nosql_call.find(&code.text)?;
+    if r.nosql_safe.is_match(&code.text) {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+fn plaintext_password(code: &Code) -> Option<String> {
+    let r = regexes();
+    if r.strong_hash.is_match(&code.text) || r.reversible.is_match(&code.text) || r.weak_hash_call.is_match(&code.text) {
+        return None;
+    }
+    if !super::super::detectors::looks_like_code(&code.text) {
+        return None;
+    }
+    first(&r.password_assign, &code.text)
+        .or_else(|| first(&r.password_insert, &code.text))
+        .or_else(|| first(&r.password_store_call, &code.text))
+}
+
+fn reversible_password(code: &Code) -> Option<String> {
+    let r = regexes();
+    if r.strong_hash.is_match(&code.text) {
+        return None;
+    }
+    code.text
+        .lines()
+        .find(|l| r.reversible.is_match(l) && r.password_word.is_match(l) && !l.trim_start().starts_with(['#', '/']))
+        .map(clip)
+}
+
+fn weak_password_hash(code: &Code) -> Option<String> {
+    let r = regexes();
+    for stmt in &code.statements {
+        let s = code.unmask(stmt, &stmt.masked);
+        let Some(m) = r.weak_hash_call.find(&s) else { continue };
+        if r.strong_hash.is_match(&s) || s.to_lowercase().contains("hmac") {
+            continue;
+        }
+        if r.password_word.is_match(&s) {
+            return Some(clip(&s[m.start()..]));
+        }
+    }
+    None
+}
+
+fn hardcoded_secret(code: &Code) -> Option<String> {
+    let r = regexes();
+    for c in r.secret_assign.captures_iter(&code.text) {
+        let value = c.get(1).map_or("", |m| m.as_str());
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        if r.placeholder.is_match(value.trim()) || whole.contains("==") || whole.contains("!=") {
+            continue;
+        }
+        // Comparisons, labels and headers are not secrets.
+        let lower = whole.to_lowercase();
+        if lower.contains("header") || lower.contains("label") || lower.contains("placeholder") || lower.contains("message") {
+            continue;
+        }
+        return Some(clip(whole));
+    }
+    if let Some(c) = r.secret_call.captures_iter(&code.text).find(|c| {
+        let v = c.get(1).map_or("", |m| m.as_str());
+        !r.placeholder.is_match(v) && !v.starts_with("HS") && !v.starts_with("RS") && !v.starts_with("ES") && !["sha256", "sha1", "sha512", "md5", "utf8", "utf-8", "hex", "base64"].contains(&v.to_lowercase().as_str())
+    }) {
+        return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+    }
+    first(&r.secret_empty_call, &code.text)
+}
+
+fn secret_in_logs(code: &Code) -> Option<String> {
+    let r = regexes();
+    for stmt in &code.statements {
+        let masked = &stmt.masked;
+        for c in r.log_call.captures_iter(masked) {
+            let args = c.get(1).map_or("", |m| m.as_str());
+            // Values only: literal text is a message, interpolations are values.
+            let mut values = args.to_string();
+            for idx in code::mask_tokens(args) {
+                if let Some(l) = code.literals.get(idx) {
+                    values.push(' ');
+                    values.push_str(&l.interpolations.join(" "));
+                }
+            }
+            let values: String = values
+                .split(code::MASK_OPEN)
+                .map(|s| s.split_once(code::MASK_CLOSE).map_or(s, |(_, rest)| rest))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if r.sensitive.is_match(&values) && !r.redaction.is_match(&values) {
+                return Some(clip(&code.unmask(stmt, c.get(0).map_or("", |m| m.as_str()))));
+            }
+        }
+    }
+    None
+}
+
+fn unsafe_file_upload(code: &Code) -> Option<String> {
+    let r = regexes();
+    for line in code.text.lines() {
+        let Some(m) = r.upload_name.find(line) else { continue };
+        let joins_path = line.contains("join") || line.contains("Combine") || line.contains('+') || line.contains(" . ") || line.contains(".\"") || line.contains("save(") || line.contains("move_uploaded_file") || line.contains("open(") || line.contains("File(") || line.contains("#{") || line.contains("${") || line.contains("SaveAs") || line.contains("CopyTo") || line.contains("Create(") || line.contains("transferTo") || line.contains("mv(") || line.contains("diskStorage") || line.contains("cb(null");
+        if joins_path && !r.upload_safe.is_match(line) {
+            return Some(clip(&line[m.start()..]));
+        }
+    }
+    None
+}
+
+fn unsigned_webhook(code: &Code) -> Option<String> {
+    let r = regexes();
+    let m = r.webhook_route.find(&code.text)?;
+    if r.signature_check.is_match(&code.text) {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+fn ssrf(code: &Code) -> Option<String> {
+    let r = regexes();
+    let tainted = tainted(code);
+    for c in r.fetch_call.captures_iter(&code.text) {
+        let args = c.get(1).map_or("", |m| m.as_str());
+        let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
+        if carries_input(&first_arg, &tainted) || (first_arg.contains("${") && carries_input(args, &tainted)) {
+            if r.allow_list.is_match(&code.text) {
+                return None;
+            }
+            return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+        }
+    }
+    None
+}
+
+fn tls_verification_disabled(code: &Code) -> Option<String> {
+    let r = regexes();
+    let m = r.tls_off.find(&code.text)?;
+    // `jwt.decode(..., verify=False)` is a JWT flaw, not TLS.
+    let line_start = code.text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+    let line = &code.text[line_start..];
+    let line = line.lines().next().unwrap_or("");
+    if line.to_lowercase().contains("jwt") || line.to_lowercase().contains("decode") {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+fn cors_any_origin_credentials(code: &Code) -> Option<String> {
+    let r = regexes();
+    if let Some(m) = r.cors_combined.find(&code.text) {
+        if !code.text.contains("origins") {
+            return Some(clip(m.as_str()));
+        }
+    }
+    let any = r.cors_any.find(&code.text)?;
+    r.cors_credentials.find(&code.text)?;
+    Some(clip(any.as_str()))
+}
+
+fn xss(code: &Code) -> Option<String> {
+    let r = regexes();
+    let text = &code.text;
+    for c in r.xss_sink.captures_iter(text) {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let value = c.iter().skip(1).flatten().next().map_or("", |m| m.as_str()).trim();
+        // A constant string, an empty string or a sanitised value is safe.
+        let constant = value.is_empty() && !whole.contains('|') && !whole.contains("autoescape") && !whole.contains("html_safe") && !whole.contains("<%==") && !whole.contains("{!!") && !whole.contains("echo") && !whole.contains("print") && !whole.contains("Write") && !whole.contains("Raw") && !whole.contains("raw") && !whole.contains("bypass");
+        let literal_only = !value.is_empty() && {
+            let v = value.trim_end_matches(';').trim();
+            (v.starts_with('\'') && v.ends_with('\'') && !v[1..v.len().saturating_sub(1)].contains('\''))
+                || (v.starts_with('"') && v.ends_with('"') && !v[1..v.len().saturating_sub(1)].contains('"'))
+                || (v.starts_with('`') && !v.contains("${"))
+        };
+        if constant || literal_only || r.xss_safe.is_match(value) || r.xss_safe.is_match(whole) {
+            continue;
+        }
+        return Some(clip(whole));
+    }
+    let tainted = tainted(code);
+    for m in r.xss_server.find_iter(text) {
+        let s = m.as_str();
+        if carries_input(s, &tainted) && !r.xss_safe.is_match(s) {
+            return Some(clip(s));
+        }
+    }
+    None
+}
+
+fn jwt_unverified(code: &Code) -> Option<String> {
+    let r = regexes();
+    if let Some(m) = r.jwt_off.find(&code.text) {
+        let s = m.as_str().to_lowercase();
+        let line_start = code.text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        let line = code.text[line_start..].lines().next().unwrap_or("").to_lowercase();
+        if !(s.starts_with("verify") && !line.contains("jwt") && !line.contains("decode") && !line.contains("token")) {
+            return Some(clip(m.as_str()));
+        }
+    }
+    if let Some(m) = r.jwt_decode_js.find(&code.text) {
+        // PyJWT's jwt.decode(token, key, algorithms=…) verifies; JS's jwt.decode does not.
+        let after = &code.text[m.end()..];
+        let args = code::call_args(after);
+        let python_verifying = args.len() >= 2 && !args.iter().any(|a| a.contains("verify") || a.contains("options"));
+        if !python_verifying && !r.jwt_verify_js.is_match(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
+    if let Some(m) = r.jwt_decode_java.find(&code.text) {
+        if !r.jwt_require_java.is_match(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
+    None
+}
+
+fn command_injection(code: &Code) -> Option<String> {
+    let r = regexes();
+    let tainted = tainted(code);
+    for stmt in &code.statements {
+        let s = code.unmask(stmt, &stmt.masked);
+        for c in r.shell_call.captures_iter(&stmt.masked) {
+            let args = c.get(1).map_or("", |m| m.as_str());
+            let dynamic = args.contains('+')
+                || code::mask_tokens(args).any(|i| code.literals.get(i).is_some_and(|l| !l.interpolations.is_empty()))
+                || args.contains(".format(")
+                || args.contains('%')
+                || carries_input(&unmasked_rhs(code, args), &tainted);
+            let list_form = args.trim_start().starts_with('[') && !r.shell_list.is_match(&s);
+            let shell = r.shell_list.is_match(&s) || !args.trim_start().starts_with('[');
+            if dynamic && shell && !list_form {
+                let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
+                let exec_file = c.get(0).is_some_and(|m| m.as_str().contains("exec.Command") || m.as_str().contains("ProcessBuilder") || m.as_str().contains("spawn"));
+                if exec_file && !r.shell_list.is_match(&s) && !first_arg.contains('+') {
+                    continue;
+                }
+                return Some(clip(&s));
+            }
+        }
+    }
+    None
+}
+
+fn path_traversal(code: &Code) -> Option<String> {
+    let r = regexes();
+    let tainted = tainted(code);
+    for c in r.file_open.captures_iter(&code.text) {
+        let args = c.get(1).map_or("", |m| m.as_str());
+        if carries_input(args, &tainted) && !r.path_safe.is_match(&code.text) {
+            // Uploads are their own class.
+            if r.upload_name.is_match(args) {
+                continue;
+            }
+            return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+        }
+    }
+    None
+}
+
+fn insecure_deserialization(code: &Code) -> Option<String> {
+    let r = regexes();
+    let m = r.deserialize.find(&code.text)?;
+    let s = m.as_str();
+    if s.contains("Deserialize") && !code.text.contains("BinaryFormatter") && !code.text.contains("TypeNameHandling") {
+        return None;
+    }
+    if s.starts_with("yaml.load") && (code.text.contains("SafeLoader") || code.text.contains("safe_load")) {
+        return None;
+    }
+    if s.starts_with("YAML.load") && code.text.contains("safe_load") {
+        return None;
+    }
+    Some(clip(s))
+}
+
+fn no_input_validation(code: &Code) -> Option<String> {
+    let r = regexes();
+    if !super::super::detectors::looks_like_code(&code.text) {
+        return None;
+    }
+    let m = r.input.find(&code.text)?;
+    if r.validation.is_match(&code.text) {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+fn sentence_around(text: &str, at: usize) -> &str {
+    let at = at.min(text.len());
+    let start = text[..at].rfind(['.', '?', '!', '\n']).map_or(0, |i| i + 1);
+    let end = text[at..]
+        .find(['.', '?', '!', '\n'])
+        .map_or(text.len(), |i| at + i + 1);
+    &text[start..end]
+}
+
+fn select_star(code: &Code) -> Option<String> {
+    let r = regexes();
+    let m = r.select_star.find(&code.text)?;
+    let is_code = super::super::detectors::looks_like_code(&code.text);
+    if is_code || !r.negation.is_match(sentence_around(&code.text, m.start())) {
+        return Some(clip(m.as_str()));
+    }
+    None
+}
+
+fn status_200_for_errors(code: &Code) -> Option<String> {
+    let r = regexes();
+    r.status_200_code
+        .iter()
+        .find_map(|re| first(re, &code.text))
+        .or_else(|| {
+            code.text
+                .split_inclusive(['.', '?', '!', '\n'])
+                .find(|s| r.status_200_prose.is_match(s) && !r.negation.is_match(s) && !r.status_4xx.is_match(s))
+                .map(clip)
+        })
+}
+
+fn verbs_in_urls(code: &Code) -> Option<String> {
+    let r = regexes();
+    let m = r.verb_url.find(&code.text)?;
+    if r.negation.is_match(sentence_around(&code.text, m.start())) && !super::super::detectors::looks_like_code(&code.text) {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+fn no_error_handling(code: &Code) -> Option<String> {
+    let r = regexes();
+    if !super::super::detectors::looks_like_code(&code.text) {
+        return None;
+    }
+    let m = r.db_call.find(&code.text)?;
+    if r.error_handling.is_match(&code.text) {
+        return None;
+    }
+    Some(clip(m.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_analyser_runs() {
+        let code = Code::new("x = 1");
+        for (_, f) in ANALYSERS {
+            assert!(f(&code).is_none());
+        }
+    }
+}
