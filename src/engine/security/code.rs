@@ -58,7 +58,7 @@ fn regexes() -> &'static Regexes {
     static R: OnceLock<Regexes> = OnceLock::new();
     R.get_or_init(|| Regexes {
         literal: re(
-            r#"(?s)(?P<prefix>\$@|@\$|\$|[fFrRbBuU]{1,2})?(?:"""(?P<t1>.*?)"""|'''(?P<t2>.*?)'''|"(?P<d>(?:[^"\\\n]|\\.)*)"|'(?P<s>(?:[^'\\\n]|\\.)*)'|`(?P<b>(?:[^`\\]|\\.)*)`)"#,
+            r#"(?s)(?P<prefix>\$@|@\$|\$|[fFrRbBuU]{1,2})?(?:"""(?P<t1>.*?)"""|'''(?P<t2>.*?)'''|"(?P<d>(?:[^"\\]|\\.){0,1500})"|'(?P<s>(?:[^'\\\n]|\\.)*)'|`(?P<b>(?:[^`\\]|\\.)*)`)"#,
         ),
         brace_expr: re(r"\{([^{}]+)\}"),
         dollar_brace: re(r"\$\{([^{}]+)\}"),

@@ -109,6 +109,22 @@ struct Regexes {
     db_call: Regex,
     error_handling: Regex,
     negation: Regex,
+    secret_empty_assign: Regex,
+    secret_fallback: Regex,
+    conn_string: Regex,
+    secret_setter: Regex,
+    secret_positional: Regex,
+    signing_key_use: Regex,
+    literal_assign: Regex,
+    password_compare: Regex,
+    password_setter: Regex,
+    jwt_manual: Regex,
+    nosql_call_any: Regex,
+    route_param: Regex,
+    url_field: Regex,
+    extension_check: Regex,
+    content_check: Regex,
+    upload_context: Regex,
 }
 
 fn regexes() -> &'static Regexes {
@@ -145,8 +161,8 @@ fn regexes() -> &'static Regexes {
         log_call: re(
             r#"(?i)\b(?:console\.(?:log|info|debug|warn|error)|log(?:ger|ging)?\.(?:info|debug|warn|warning|error|trace|log|printf?|println|fatal|critical|exception|Info\w*|Debug\w*|Warn\w*|Error\w*)|(?:_logger|Logger|logger|LOG|LOGGER|Log)\.(?:Log\w*|info|debug|warn|error|Info\w*|Debug\w*|Warn\w*|Error\w*)|Rails\.logger\.\w+|error_log|System\.(?:out|err)\.print\w*|fmt\.Print\w*|log\.Print\w*|print|puts|pp|echo\s+json|Debug\.WriteLine|Console\.WriteLine|slog\.\w+|zap\.\w+)\s*\(?([^;\n]*)"#,
         ),
-        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|\$_POST|\$_REQUEST|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b"),
-        redaction: re(r"(?i)\b(?:redact\w*|mask\w*|scrub\w*|filter_params|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id\b|user_?id|\.email\b)"),
+        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b|\$_(?:POST|REQUEST|COOKIE)"),
+        redaction: re(r"(?i)\b(?:redact\w*|mask\w*|scrub\w*|filter_params|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id|_id|jti|hash\w*|fingerprint|last4|last_four|prefix|\.count)\b"),
         upload_name: re(
             r#"(?i)(?:\bfile\w*\.(?:filename|originalname|original_filename|FileName|name)\b|\bf\.filename\b|\bupload\w*\.(?:filename|original_filename|originalname)\b|\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]|\bheader\.Filename\b|\bhandler\.Filename\b|\bpart\.(?:FileName|filename)\(\)|\bgetOriginalFilename\(\)|\bgetSubmittedFileName\(\)|\bIFormFile\b[^;]*\.FileName|\bformFile\.FileName|\bfile\.FileName\b)"#,
         ),
@@ -161,30 +177,30 @@ fn regexes() -> &'static Regexes {
             r#"(?i)\bverify\s*=\s*False\b|\brejectUnauthorized\s*:\s*false\b|NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*['"]?0|\bInsecureSkipVerify\s*:\s*true\b|\bCERT_NONE\b|\bcheck_hostname\s*=\s*False\b|_create_unverified_context|\bVERIFY_NONE\b|CURLOPT_SSL_VERIFYPEER\s*,\s*(?:false|0)\b|CURLOPT_SSL_VERIFYHOST\s*,\s*(?:false|0)\b|ServerCertificate(?:Custom)?ValidationCallback\s*(?:\+?=)[^;]*(?:=>\s*true|DangerousAcceptAnyServerCertificateValidator)|DangerousAcceptAnyServerCertificateValidator|\bTrustAll\w*|\bNoopHostnameVerifier\b|ALLOW_ALL_HOSTNAME_VERIFIER|setHostnameVerifier\([^)]*->\s*true|\bstrictSSL\s*:\s*false\b|\bssl_verify\w*\s*[:=]\s*(?:false|False|0)\b|\binsecure\s*:\s*true\b|\bverify_ssl\s*=\s*False\b|\bssl\s*=\s*False\b|checkServerTrusted\([^)]*\)\s*(?:throws\s+\w+\s*)?\{\s*\}|\bverify:\s*false\b|--insecure\b|\bcurl\s+-k\b"#,
         ),
         cors_any: re(
-            r#"(?i)Access-Control-Allow-Origin['"]?\s*[,:=]\s*['"]?\*|Access-Control-Allow-Origin['"]?\s*[,:=]\s*(?:req|request|r)\.(?:headers?|Header)[.\[(]\s*(?:get\s*\(\s*)?['"]?origin|\borigin\s*:\s*(?:true|['"]\*['"])|\borigins?\s*[:=]\s*['"]\*['"]|\borigin\s*:\s*\(?\s*\w*\s*,?\s*\w*\s*\)?\s*=>\s*\w*\(?\s*null\s*,\s*true|AllowAnyOrigin\(\)|SetIsOriginAllowed\(\s*_?\w*\s*=>\s*true\s*\)|AllowOriginFunc\s*:\s*func\([^)]*\)\s*bool\s*\{\s*return\s+true|AllowAllOrigins\s*:\s*true|CORS_(?:ORIGIN_)?ALLOW_ALL(?:_ORIGINS)?\s*=\s*True|allowedOrigin(?:Pattern)?s\(\s*"\*"\s*\)|@CrossOrigin\(\s*(?:origins\s*=\s*)?"\*"|origins\s+['"]\*['"]|CORS\(\s*app\s*(?:,\s*supports_credentials\s*=\s*True\s*)?\)|AllowedOrigins\s*:\s*\[\]string\{\s*"\*"\s*\}|setHeader\(\s*['"]Access-Control-Allow-Origin['"]\s*,\s*(?:req\.headers\.origin|origin)\s*\)|Header\(\)\.Set\(\s*"Access-Control-Allow-Origin"\s*,\s*r\.Header\.Get\(\s*"Origin"\s*\)\)"#,
+            r#"(?i)Access-Control-Allow-Origin['"]?\s*[,:=]\s*['"]?\*|Access-Control-Allow-Origin['"]?\s*[,:=]\s*(?:req|request|r)\.(?:headers?|Header)[.\[(]\s*(?:get\s*\(\s*)?['"]?origin|\borigin\s*:\s*(?:true|['"]\*['"])|\borigins?\s*[:=]\s*['"]\*['"]|\borigin\s*:\s*\(?\s*\w*\s*,?\s*\w*\s*\)?\s*=>\s*\w*\(?\s*null\s*,\s*true|AllowAnyOrigin\(\)|SetIsOriginAllowed\(\s*_?\w*\s*=>\s*true\s*\)|AllowOriginFunc\s*:\s*func\([^)]*\)\s*bool\s*\{\s*return\s+true|AllowAllOrigins\s*:\s*true|CORS_(?:ORIGIN_)?ALLOW_ALL(?:_ORIGINS)?\s*=\s*True|allowedOrigin(?:Pattern)?s\(\s*"\*"\s*\)|@CrossOrigin\(\s*(?:origins\s*=\s*)?"\*"|origins\s+['"]\*['"]|CORS\(\s*app\s*(?:,\s*supports_credentials\s*=\s*True\s*)?\)|AllowedOrigins\s*:\s*\[\]string\{\s*"\*"\s*\}|setHeader\(\s*['"]Access-Control-Allow-Origin['"]\s*,\s*(?:req\.headers\.origin|origin)\s*\)|Header\(\)\.Set\(\s*"Access-Control-Allow-Origin"\s*,\s*r\.Header\.Get\(\s*"Origin"\s*\)\)|setAllowedOrigin(?:Pattern)?s\(\s*(?:List\.of|Arrays\.asList|Collections\.singletonList)?\(?\s*"\*"|addAllowedOrigin(?:Pattern)?\(\s*"\*"|allow_origin_regex\s*=\s*['"]\.\*|origins\s+/\.\*/|["']origins["']\s*:\s*["']\*["']|Access-Control-Allow-Origin[^;\n]*(?:HTTP_ORIGIN|headers\.origin|Header\.Get\(\s*"Origin"|headers\[['"]Origin|headers\.get\(\s*['"]origin|Request\.Headers\["Origin"\])|allow_origins\s*=\s*\[\s*["']\*["']|AllowOrigins\s*:\s*\[\]string\{\s*"\*"|WithOrigins\(\s*"\*"\s*\)|CORS_ORIGIN_WHITELIST\s*=\s*\[\s*["']\*"#,
         ),
-        cors_credentials: re(r#"(?i)\bcredentials\s*:\s*true\b|Allow-Credentials['"]?\s*[,:=]\s*['"]?true|supports_credentials\s*=\s*True|AllowCredentials\s*(?:\(\)|:\s*true)|CORS_ALLOW_CREDENTIALS\s*=\s*True|allowCredentials\s*(?:=\s*"true"|\(\s*true\s*\))|credentials:\s*true|withCredentials"#),
+        cors_credentials: re(r#"(?i)\bcredentials\s*:\s*true\b|Allow-Credentials['"]?\s*[,:=]\s*['"]?true|supports_credentials\s*=\s*True|AllowCredentials\s*(?:\(\)|:\s*true)|CORS_ALLOW_CREDENTIALS\s*=\s*True|allowCredentials\s*(?:=\s*"true"|\(\s*true\s*\))|credentials:\s*true|withCredentials|setAllowCredentials\(\s*true|allow_credentials\s*=\s*True|Allow-Credentials:\s*true|AllowCredentials\s*=\s*true"#),
         cors_combined: re(r#"(?i)CORS\(\s*app\s*,\s*supports_credentials\s*=\s*True\s*\)"#),
         xss_sink: re(
-            r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(?\s*@?\w+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\("#,
+            r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(?\s*@?\w+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\(|<\?=\s*\$_(?:GET|POST|REQUEST)|<\?=\s*\$\w+(?:\[[^\]]*\])?\s*;?\s*\?>|<\?php\s+echo\s+\$\w+\s*;?\s*\?>"#,
         ),
         xss_server: re(
-            r#"(?i)\b(?:res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|\{\w+\}|#\{)[^;\n]*"#,
+            r#"(?i)\b(?:out\.print(?:ln)?|getWriter\(\)\.(?:print|write)\w*|res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|\{\w+\}|#\{)[^;\n]*"#,
         ),
         xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b"),
         jwt_off: re(
-            r#"(?i)\bverify\s*=\s*False\b[^;\n]*|\bverify_signature['"]?\s*:\s*False|\bget_unverified_claims\b|\bget_unverified_header\b[^\n]*\bclaims|\bParseUnverified\s*\(|\balgorithms?\s*[=:]\s*\[?\s*['"]none['"]|\balg['"]?\s*:\s*['"]none['"]|JWT\.decode\s*\(?\s*[^,()\n]+,\s*nil\s*,\s*false|ValidateIssuerSigningKey\s*=\s*false|RequireSignedTokens\s*=\s*false|SignatureValidator\s*=|\bparseClaimsJwt\s*\(|\.decode\(\s*\w+\s*,\s*options\s*=\s*\{[^}]*verify_signature['"]?\s*:\s*False|\bjwt\.decode\(\s*\w+\s*,\s*verify\s*=\s*False|\bignoreExpiration\s*:\s*true[^\n]*\bcomplete\b|\bnoVerify\b|\bskipVerification\b|\bverify_jwt\s*=\s*False|WithoutClaimsValidation\(\)|\bInsecureDecode\b"#,
+            r#"(?i)\bverify\s*=\s*False\b[^;\n]*|\bverify_signature['"]?\s*:\s*False|\bget_unverified_claims\b|\bget_unverified_header\b[^\n]*\bclaims|\bParseUnverified\s*\(|\balgorithms?\s*[=:]\s*\[?\s*['"]none['"]|\balg['"]?\s*:\s*['"]none['"]|JWT\.decode\s*\(?\s*[^,()\n]+,\s*nil\s*,\s*false|ValidateIssuerSigningKey\s*=\s*false|RequireSignedTokens\s*=\s*false|SignatureValidator\s*=|\bparseClaimsJwt\s*\(|\.decode\(\s*\w+\s*,\s*options\s*=\s*\{[^}]*verify_signature['"]?\s*:\s*False|\bjwt\.decode\(\s*\w+\s*,\s*verify\s*=\s*False|\bignoreExpiration\s*:\s*true[^\n]*\bcomplete\b|\bnoVerify\b|\bskipVerification\b|\bverify_jwt\s*=\s*False|WithoutClaimsValidation\(\)|\bInsecureDecode\b|UnsafeAllowNoneSignatureType|\balgorithms?\s*[=:]\s*\[[^\]]*['"]none['"]|ValidateSignature\s*=\s*false|\bverify\s*:\s*false\b[^\n]*(?:jwt|token)|\bjwt\.decode\([^)]*\bverify\s*=\s*False"#,
         ),
         jwt_decode_js: re(r"\bjwt\.decode\s*\(|\bjwtDecode\s*\(|\bjwt_decode\s*\(|\bdecodeJwt\s*\(|\bJSON\.parse\s*\(\s*(?:atob|Buffer\.from)\s*\([^)]*split\(\s*['\x22]\.['\x22]\s*\)\s*\[\s*1\s*\]"),
-        jwt_verify_js: re(r"(?i)\b(?:jwt\.verify|jwtVerify|verifyToken|verify\s*\(|JWT\.require|\.verify\(|expressjwt|passport\.authenticate|jwks)"),
+        jwt_verify_js: re(r"(?i)\b(?:jwt\.verify|jwtVerify|jose\.jwtVerify|JWT\.require|expressjwt|express-jwt|passport\.authenticate|jwks\w*|verifyAsync|JwtService)\b"),
         jwt_decode_java: re(r"\bJWT\.decode\s*\(|\bReadJwtToken\s*\(|\bJwtSecurityTokenHandler\(\)\.ReadToken\s*\(|\bbase64url_decode|\bbase64\.urlsafe_b64decode\([^)]*split\("),
         jwt_require_java: re(r"(?i)\b(?:JWT\.require|ValidateToken|\.verify\(|verifyWith|setSigningKey|JWT::decode\(\s*\$\w+\s*,\s*(?:new\s+Key|\$)|jwt\.decode\(\s*\w+\s*,\s*[\w'\x22])"),
         shell_call: re(
-            r#"(?i)\b(?:os\.system|os\.popen|subprocess\.(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|child_process\.exec(?:Sync)?|(?:^|[^.\w])exec(?:Sync)?|execSync|Runtime\.getRuntime\(\)\.exec|ProcessBuilder|exec\.Command|shell_exec|passthru|proc_open|popen|system|Process\.Start|IO\.popen|Open3\.\w+|%x|spawn)\s*\(([^;\n]*)"#,
+            r#"(?i)\b(?:os\.system|os\.popen|subprocess\.(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\.getoutput|child_process\.exec(?:Sync)?|Runtime\.getRuntime\(\)\.exec|ProcessBuilder|exec\.Command|shell_exec|passthru|proc_open|popen|system|Process\.Start|ProcessStartInfo|IO\.popen|Open3\.\w+|%x|spawn|(?-i:\bexec)|execSync)\s*\(([^;\n]*)"#,
         ),
         shell_list: re(r#"(?i)shell\s*=\s*True|\b(?:sh|bash|cmd(?:\.exe)?)['"]\s*,\s*['"](?:-c|/c)['"]"#),
         file_open: re(
-            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|include|require(?:_once)?|FileResponse|PhysicalFile)\s*\(([^;\n]*)"#,
+            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|include|require(?:_once)?|FileResponse|PhysicalFile|PhysicalFileResult|send_data|File\.join|Path\.Combine|path\.join|os\.path\.join|filepath\.Join|Rails\.root\.join)\s*\(?([^;\n]*)"#,
         ),
         path_safe: re(r"(?i)\b(?:realpath|abspath|normpath|resolve|startswith|startsWith|StartsWith|HasPrefix|Clean|basename|secure_filename|GetFileName|getCanonicalPath|normalize|safe_join|is_relative_to|\.\.)\b|send_from_directory"),
         deserialize: re(
@@ -207,6 +223,22 @@ fn regexes() -> &'static Regexes {
         verb_url: re(r#"(?:^|[\s"'`(=,])(?:/[\w{}:.-]+)*/(?:get|create|update|delete|fetch|add|remove|make|do|set)(?:[A-Z_-][A-Za-z_]*)\b"#),
         db_call: re(r"(?i)(\.query\(|\.execute\(|\bdb\.\w+\(|\.save\(|\.find\w*\(|\bcursor\.|\.create\(|\.exec\(|queryrow\(|\.insert\(|\.update\(|\.delete\(|\.commit\()"),
         error_handling: re(r"(?i)(\btry\b|\bcatch\b|\bexcept\b|err\s*!=\s*nil|\.catch\(|\?;|result<|\brescue\b|onerror|error handling|if err|\bthrows\b|\.map_err|on_error|errorhandler|next\(err)"),
+        secret_empty_assign: re(r#"(?i)\b\w*(?:secret|jwt_?key|signing_?key|hmac_?key|jwtKey|signingKey)\w*['"]?\s*(?::|=|=>)\s*(?:""|''|nil|None|null)\s*[,;\n}]"#),
+        secret_fallback: re(r#"(?i)(?:secret|key|token|passw(?:or)?d|pwd|credential)\w*['"]?\s*(?:\)|\])?\s*(?:\?\?|\|\||\bor\b|,)\s*["']([^"'\n]{3,})["']"#),
+        conn_string: re(r#"(?i)["'][^"'\n]*(?:\b(?:password|pwd)\s*=\s*[^;"'\s{$%<]{3,}|://[\w.-]+:[^@/\s{$%<"']{3,}@)[^"'\n]*["']"#),
+        secret_setter: re(r#"(?i)\.set_?(?:password|secret|api_?key|token|credentials?|signing_?key)\s*\(\s*["'][^"'\n]{3,}["']"#),
+        secret_positional: re(r#"(?i)\bnew\s+PDO\s*\([^,]+,\s*["'][^"']*["']\s*,\s*["'][^"'\n]{3,}["']|\bmysqli_connect\s*\([^,]+,\s*[^,]+,\s*["'][^"'\n]{3,}["']|\bnew\s+mysqli\s*\([^,]+,\s*[^,]+,\s*["'][^"'\n]{3,}["']|\bsql\.Open\([^)]*:[^@)]{3,}@"#),
+        signing_key_use: re(r#"(?:Algorithm\.HMAC\d+|signWith|SignedString|jwt\.sign|jwt\.encode|JWT\.encode|jwt\.decode|jwt\.verify|hmac\.new|createHmac|HMACSHA\d+|SymmetricSecurityKey|Keys\.hmacShaKeyFor|JWT::encode|hash_hmac|NewWithClaims)\s*\(([^;\n]*)"#),
+        literal_assign: re(r#"(?m)(?:^|[\s;{(])(?:(?:private|public|static|final|const|let|var|readonly|val|string|String)\s+)*(\$?[A-Za-z_]\w*)\s*(?::\s*[\w<>\[\]]+\s*)?(?::=|=)\s*(?:\[\]byte\(|b|Encoding\.\w+\.GetBytes\()?["']([^"'\n]{3,})["']"#),
+        password_compare: re(r#"(?i)\b[\w.]*passw(?:or)?d\w*(?:\(\))?\s*(?:!==|===|!=|==)\s*[\w.$\[\]'"]*passw(?:or)?d\w*|\b[\w.]*passw(?:or)?d\w*(?:\(\))?\.equals\(\s*[\w.]*(?:get)?passw(?:or)?d"#),
+        password_setter: re(r#"(?i)\.set_?password\s*\(\s*[\w.$\[\]'"]*(?:get_?password\(\)|password)\s*\)|\bpassword\w*\s*(?:=|:|=>)\s*(?:[\w$]+(?:\.|\[['":]?|->))+[\w'"\]]*password\b"#),
+        jwt_manual: re(r#"(?is)(?:explode\(\s*['"]\.['"]|\.split\(\s*['"]\.['"]\s*\)|strings\.Split\([^,]+,\s*"\."\)|\.Split\(\s*'\.'\s*\))[^\n]*(?:\n[^\n]*){0,4}?(?:base64_decode|atob|b64decode|urlsafe_b64decode|DecodeString|Base64\.decode|FromBase64String|getUrlDecoder|Buffer\.from)"#),
+        nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
+        route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
+        url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
+        extension_check: re(r#"(?i)pathinfo\([^)]*PATHINFO_EXTENSION|\.endswith\(|splitext\(|extname\(|\.split\(\s*['"]\.['"]\s*\)\.pop\(\)|Path\.GetExtension|filepath\.Ext|File\.extname|getExtension|FilenameUtils\.getExtension|\.lastIndexOf\(\s*['"]\.['"]\s*\)|\.rsplit\(\s*['"]\.['"]|\.EndsWith\(|\.endsWith\(|\.end_with\?\("#),
+        content_check: re(r"(?i)\b(?:magic|mime_content_type|finfo|filetype|file-type|fileTypeFromBuffer|imghdr|Image\.open|DetectContentType|getimagesize|probeContentType|ImageIO\.read|Marcel|MimeMagic|puremagic|python-magic|Tika|ContentInspector|signature|magic bytes|verify\(\)|Image\.Load|SixLabors)\b"),
+        upload_context: re(r#"(?i)\$_FILES|request\.files|req\.files?\b|\bupload|multer|IFormFile|MultipartFile|FormFile|multipart|\bfile\.filename|originalname|original_filename"#),
         negation: re(r"(?i)\b(?:never|not|no|avoid\w*|instead of|rather than|don't|do not|won't|prevent\w*|without|against|vulnerab\w*|injection)\b"),
     })
 }
@@ -217,6 +249,28 @@ pub fn tainted(code: &Code) -> HashSet<String> {
     let mut out = HashSet::new();
     for c in r.annotated_param.captures_iter(&code.text) {
         out.insert(c[1].to_string());
+    }
+    // Route templates name their parameters: "/files/{*name}", "<path:name>", ":id".
+    for m in r.route_param.find_iter(&code.text) {
+        let route = m.as_str();
+        for part in route.split(['{', '<']).skip(1) {
+            let name: String = part
+                .trim_start_matches('*')
+                .rsplit(':')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let name = if part.contains(':') && part.starts_with(|c: char| c.is_alphabetic()) && route.contains('<') {
+                part.split(':').nth(1).unwrap_or("").chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
+            } else {
+                name
+            };
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
     }
     // Function parameters named like input in web handlers (`def upload(url)`)
     // are not assumed; only assignments from request data, in order.
@@ -252,11 +306,27 @@ fn nosql_injection(code: &Code) -> Option<String> {
     if let Some(m) = r.nosql_where.find(&code.text) {
         return Some(clip(m.as_str()));
     }
-    let m = r.nosql_call.find(&code.text)?;
     if r.nosql_safe.is_match(&code.text) {
         return None;
     }
-    Some(clip(m.as_str()))
+    if let Some(m) = r.nosql_call.find(&code.text) {
+        return Some(clip(m.as_str()));
+    }
+    let tainted = tainted(code);
+    for c in r.nosql_call_any.captures_iter(&code.text) {
+        let filter = c.get(1).map_or("", |m| m.as_str());
+        let spread = filter.contains("...req.") || filter.contains("...request.") || filter.contains("**request.") || filter.contains("...body") || filter.contains("**data");
+        let values_from_input = filter.starts_with('{')
+            && filter
+                .split(',')
+                .filter_map(|kv| kv.split_once(':').map(|(_, v)| v.trim()))
+                .any(|v| carries_input(v, &tainted) && !v.starts_with("str(") && !v.starts_with("String("));
+        let whole_object = !filter.starts_with('{') && (tainted.contains(filter) || r.input.is_match(filter));
+        if spread || values_from_input || whole_object {
+            return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+        }
+    }
+    None
 }
 
 fn plaintext_password(code: &Code) -> Option<String> {
@@ -270,6 +340,8 @@ fn plaintext_password(code: &Code) -> Option<String> {
     first(&r.password_assign, &code.text)
         .or_else(|| first(&r.password_insert, &code.text))
         .or_else(|| first(&r.password_store_call, &code.text))
+        .or_else(|| first(&r.password_compare, &code.text))
+        .or_else(|| first(&r.password_setter, &code.text))
 }
 
 fn reversible_password(code: &Code) -> Option<String> {
@@ -285,13 +357,20 @@ fn reversible_password(code: &Code) -> Option<String> {
 
 fn weak_password_hash(code: &Code) -> Option<String> {
     let r = regexes();
-    for stmt in &code.statements {
-        let s = code.unmask(stmt, &stmt.masked);
-        let Some(m) = r.weak_hash_call.find(&s) else { continue };
-        if r.strong_hash.is_match(&s) || s.to_lowercase().contains("hmac") {
+    if r.strong_hash.is_match(&code.text) {
+        return None;
+    }
+    let statements: Vec<String> = code.statements.iter().map(|st| code.unmask(st, &st.masked)).collect();
+    for (i, s) in statements.iter().enumerate() {
+        let Some(m) = r.weak_hash_call.find(s) else { continue };
+        if s.to_lowercase().contains("hmac") {
             continue;
         }
-        if r.password_word.is_match(&s) {
+        // The hashed value is a password here or in the statements around it.
+        let window = statements[i.saturating_sub(3)..(i + 3).min(statements.len())].join(" ");
+        let lower = window.to_lowercase();
+        let other_purpose = ["checksum", "etag", "content-md5", "integrity", "fingerprint", "api_key", "apikey", "api key", "cache key", "cache_key", "file"].iter().any(|w| lower.contains(w));
+        if r.password_word.is_match(&window) && !other_purpose {
             return Some(clip(&s[m.start()..]));
         }
     }
@@ -313,13 +392,56 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         }
         return Some(clip(whole));
     }
+    let not_a_key = |v: &str| {
+        let l = v.to_lowercase();
+        v.starts_with("HS") || v.starts_with("RS") || v.starts_with("ES") || v.starts_with("PS")
+            || ["sha256", "sha1", "sha512", "md5", "utf8", "utf-8", "hex", "base64", "ascii", "latin1", "none", "sub", "exp"].contains(&l.as_str())
+            || l.starts_with("process.env") || l.starts_with("os.environ") || l.starts_with("${")
+    };
     if let Some(c) = r.secret_call.captures_iter(&code.text).find(|c| {
         let v = c.get(1).map_or("", |m| m.as_str());
-        !r.placeholder.is_match(v) && !v.starts_with("HS") && !v.starts_with("RS") && !v.starts_with("ES") && !["sha256", "sha1", "sha512", "md5", "utf8", "utf-8", "hex", "base64"].contains(&v.to_lowercase().as_str())
+        let call = c.get(0).map_or("", |m| m.as_str());
+        // The literal must be the key argument, not a claim or an algorithm name.
+        let key_position = call.matches(',').count() <= 2 || call.starts_with("Algorithm") || call.contains("SymmetricSecurityKey") || call.contains("hmac.new") || call.contains("createHmac");
+        !not_a_key(v) && key_position && !v.contains(' ')
     }) {
         return Some(clip(c.get(0).map_or("", |m| m.as_str())));
     }
-    first(&r.secret_empty_call, &code.text)
+    if let Some(ev) = first(&r.secret_empty_call, &code.text)
+        .or_else(|| first(&r.secret_empty_assign, &code.text))
+        .or_else(|| first(&r.conn_string, &code.text))
+        .or_else(|| first(&r.secret_setter, &code.text))
+        .or_else(|| first(&r.secret_positional, &code.text))
+    {
+        return Some(ev);
+    }
+    for c in r.secret_fallback.captures_iter(&code.text) {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let line_start = code.text[..c.get(0).map_or(0, |m| m.start())].rfind('\n').map_or(0, |i| i + 1);
+        let line = code.text[line_start..].lines().next().unwrap_or("");
+        let env_lookup = ["env", "environ", "getenv", "ENV", "config", "Configuration", "settings"].iter().any(|e| line.contains(e));
+        if env_lookup && !line.contains("==") {
+            return Some(clip(whole));
+        }
+    }
+    // A constant holding a literal, then used as a signing key.
+    let literals: Vec<(String, String)> = r
+        .literal_assign
+        .captures_iter(&code.text)
+        .map(|c| (c[1].trim_start_matches('$').to_string(), c[2].to_string()))
+        .collect();
+    for c in r.signing_key_use.captures_iter(&code.text) {
+        let args = code::call_args(c.get(1).map_or("", |m| m.as_str()));
+        for a in args.iter().take(3) {
+            let name = a.trim().trim_start_matches('$').trim_start_matches("this.").trim_start_matches("self.");
+            if let Some((_, v)) = literals.iter().find(|(n, _)| n == name) {
+                if !r.placeholder.is_match(v) || v == "secret" {
+                    return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+                }
+            }
+        }
+    }
+    None
 }
 
 fn secret_in_logs(code: &Code) -> Option<String> {
@@ -351,6 +473,12 @@ fn secret_in_logs(code: &Code) -> Option<String> {
 
 fn unsafe_file_upload(code: &Code) -> Option<String> {
     let r = regexes();
+    // The type decided by the extension alone.
+    if r.upload_context.is_match(&code.text) && !r.content_check.is_match(&code.text) {
+        if let Some(m) = r.extension_check.find(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
     for line in code.text.lines() {
         let Some(m) = r.upload_name.find(line) else { continue };
         let joins_path = line.contains("join") || line.contains("Combine") || line.contains('+') || line.contains(" . ") || line.contains(".\"") || line.contains("save(") || line.contains("move_uploaded_file") || line.contains("open(") || line.contains("File(") || line.contains("#{") || line.contains("${") || line.contains("SaveAs") || line.contains("CopyTo") || line.contains("Create(") || line.contains("transferTo") || line.contains("mv(") || line.contains("diskStorage") || line.contains("cb(null");
@@ -376,7 +504,7 @@ fn ssrf(code: &Code) -> Option<String> {
     for c in r.fetch_call.captures_iter(&code.text) {
         let args = c.get(1).map_or("", |m| m.as_str());
         let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
-        if carries_input(&first_arg, &tainted) || (first_arg.contains("${") && carries_input(args, &tainted)) {
+        if carries_input(&first_arg, &tainted) || r.url_field.is_match(&first_arg) || (first_arg.contains("${") && carries_input(args, &tainted)) {
             if r.allow_list.is_match(&code.text) {
                 return None;
             }
@@ -454,13 +582,21 @@ fn jwt_unverified(code: &Code) -> Option<String> {
         // PyJWT's jwt.decode(token, key, algorithms=…) verifies; JS's jwt.decode does not.
         let after = &code.text[m.end()..];
         let args = code::call_args(after);
-        let python_verifying = args.len() >= 2 && !args.iter().any(|a| a.contains("verify") || a.contains("options"));
+        let python_verifying = args.len() >= 2
+            && !args[1].trim_start().starts_with('{')
+            && !args.iter().any(|a| a.contains("verify") || a.contains("options"));
         if !python_verifying && !r.jwt_verify_js.is_match(&code.text) {
             return Some(clip(m.as_str()));
         }
     }
     if let Some(m) = r.jwt_decode_java.find(&code.text) {
         if !r.jwt_require_java.is_match(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
+    if let Some(m) = r.jwt_manual.find(&code.text) {
+        let lower = code.text.to_lowercase();
+        if !(lower.contains("hash_hmac") || lower.contains("hmac") || lower.contains("verify") || lower.contains("signature")) {
             return Some(clip(m.as_str()));
         }
     }
@@ -473,6 +609,11 @@ fn command_injection(code: &Code) -> Option<String> {
     for stmt in &code.statements {
         let s = code.unmask(stmt, &stmt.masked);
         for c in r.shell_call.captures_iter(&stmt.masked) {
+            let start = c.get(0).map_or(0, |m| m.start());
+            let call = c.get(0).map_or("", |m| m.as_str());
+            if (call.starts_with("exec") || call.starts_with("execSync")) && stmt.masked[..start].ends_with('.') && !stmt.masked[..start].ends_with("child_process.") {
+                continue;
+            }
             let args = c.get(1).map_or("", |m| m.as_str());
             let dynamic = args.contains('+')
                 || code::mask_tokens(args).any(|i| code.literals.get(i).is_some_and(|l| !l.interpolations.is_empty()))

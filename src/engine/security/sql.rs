@@ -25,6 +25,9 @@ struct Regexes {
     format_call: Regex,
     composed: Regex,
     near_negation: Regex,
+    sink: Regex,
+    neighbour_after: Regex,
+    neighbour_before: Regex,
 }
 
 fn regexes() -> &'static Regexes {
@@ -46,6 +49,17 @@ fn regexes() -> &'static Regexes {
             r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|str\.format|format|printf|formatted)\s*\(\s*$",
         ),
         composed: re(r"\bsql\s*\.\s*(?:SQL|Composed)\s*\(\s*$"),
+        sink: re(
+            r"(?i)(?:\.where|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw|Raw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|SqlQuery|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\.text|text|\.Select|\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList|\.update)\s*\(\s*(?:[\w$]+\s*,\s*)?$",
+        ),
+        neighbour_after: re(&format!(
+            r"{o}(\d+){c}\s*(\+|\.|\|\||<<|&)\s*(\(?\s*[$A-Za-z_][\w$.\->:]*(?:\[[^\]]*\]|\((?:[^()]|\([^()]*\))*\))*)",
+            o = MASK_OPEN, c = MASK_CLOSE
+        )),
+        neighbour_before: re(&format!(
+            r"([$A-Za-z_][\w$.\->:]*(?:\[[^\]]*\]|\((?:[^()]|\([^()]*\))*\))*)\s*(\+|\s\.|\.|\|\||<<|&)\s*{o}(\d+){c}",
+            o = MASK_OPEN, c = MASK_CLOSE
+        )),
         near_negation: re(
             r"(?i)\b(?:never|instead of|rather than|avoid\w*|don't|do not|not like|bad|vulnerable|wrong|insecure|unsafe)\b[^\n]*$",
         ),
@@ -77,13 +91,31 @@ struct Vars {
 /// Finds SQL assembled from non-constant values; returns the evidence.
 pub fn find(code: &Code) -> Option<String> {
     let r = regexes();
-    if !code.literals.iter().any(|l| r.sql_shape.is_match(&l.content)) {
+    // A literal is SQL by its shape, or by where it goes (`.where("…")`).
+    let mut sql_literals: HashSet<usize> = code
+        .literals
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| r.sql_shape.is_match(&l.content))
+        .map(|(i, _)| i)
+        .collect();
+    for stmt in &code.statements {
+        for idx in code::mask_tokens(&stmt.masked) {
+            let token = code::mask_token(idx);
+            if let Some(at) = stmt.masked.find(&token) {
+                if r.sink.is_match(&stmt.masked[..at]) {
+                    sql_literals.insert(idx);
+                }
+            }
+        }
+    }
+    if sql_literals.is_empty() {
         return None;
     }
     let mut vars = Vars::default();
     for stmt in &code.statements {
         let masked = stmt.masked.as_str();
-        if let Some(ev) = unsafe_statement(code, masked, &mut vars) {
+        if let Some(ev) = unsafe_statement(code, masked, &mut vars, &sql_literals) {
             // A dangerous example quoted in prose to reject it is not a proposal.
             let line_start = masked[..ev.0].rfind('\n').map_or(0, |i| i + 1);
             if r.near_negation.is_match(&masked[line_start..ev.0]) && !looks_like_code_line(&masked[line_start..]) {
@@ -95,19 +127,34 @@ pub fn find(code: &Code) -> Option<String> {
     None
 }
 
+/// The literal indexes of an operand made only of literals (`("a " "b")`).
+fn literal_group(operand: &str) -> Option<Vec<usize>> {
+    let stripped: String = operand
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')') && !c.is_whitespace())
+        .collect();
+    if stripped.is_empty() || !stripped.starts_with(MASK_OPEN) {
+        return None;
+    }
+    let idx: Vec<usize> = code::mask_tokens(&stripped).collect();
+    let rebuilt: String = idx.iter().map(|i| code::mask_token(*i)).collect();
+    (rebuilt == stripped).then_some(idx)
+}
+
 fn looks_like_code_line(line: &str) -> bool {
     line.trim_end().ends_with(';') || line.contains(" = ") && !line.contains(". ")
 }
 
 /// Checks one statement; returns the byte range (in the masked statement)
 /// of the unsafe construction.
-fn unsafe_statement(code: &Code, masked: &str, vars: &mut Vars) -> Option<(usize, usize)> {
+fn unsafe_statement(
+    code: &Code,
+    masked: &str,
+    vars: &mut Vars,
+    sql_literals: &HashSet<usize>,
+) -> Option<(usize, usize)> {
     let r = regexes();
-    let is_sql_literal = |idx: usize| {
-        code.literals
-            .get(idx)
-            .is_some_and(|l| r.sql_shape.is_match(&l.content))
-    };
+    let is_sql_literal = |idx: usize| sql_literals.contains(&idx);
     let mut found: Option<(usize, usize)> = None;
 
     // 1. Interpolation inside an SQL literal: f"…{x}", `…${x}`, "…#{x}", $"…{x}", PHP "…$x".
@@ -143,26 +190,27 @@ fn unsafe_statement(code: &Code, masked: &str, vars: &mut Vars) -> Option<(usize
         }
     }
 
-    // 4. Builders: sb.append("… WHERE x = '").append(name)
-    if found.is_none() {
-        for caps in r.append_call.captures_iter(masked) {
-            let target = caps[1].to_string();
-            let args = code::call_args(&format!("{})", &caps[2]));
-            let has_sql = args.iter().any(|a| literal_index(a.trim()).is_some_and(is_sql_literal));
-            if has_sql {
-                vars.sql.insert(target.clone());
+    // 4. Builders: sb.append("… WHERE x = '").append(name), also on a
+    //    builder declared with SQL in an earlier statement.
+    if found.is_none() && (masked.contains(".append(") || masked.contains(".Append(") || masked.contains(".AppendFormat(") || masked.contains(".WriteString(")) {
+        let args: Vec<String> = [".append(", ".Append(", ".AppendFormat(", ".WriteString(", "StringBuilder("]
+            .iter()
+            .flat_map(|m| masked.match_indices(*m).map(move |(i, _)| i + m.len()))
+            .flat_map(|i| code::call_args(&masked[i..]))
+            .collect();
+        let has_sql = args
+            .iter()
+            .any(|a| literal_group(a).is_some_and(|g| g.into_iter().any(is_sql_literal)));
+        let builder_is_sql = code::identifiers(masked).any(|id| vars.sql.contains(id));
+        if has_sql || builder_is_sql {
+            if let Some(name) = r.assignment.captures(masked).map(|c| c[1].to_string()) {
+                vars.sql.insert(name);
             }
-            let chained = masked.contains(".append(") && has_sql;
-            if vars.sql.contains(&target) || chained {
-                let all_args: Vec<String> = masked
-                    .match_indices(".append(")
-                    .flat_map(|(i, m)| code::call_args(&masked[i + m.len()..]))
-                    .collect();
-                if all_args.iter().any(|a| !is_safe_operand(a, vars) && literal_index(a.trim()).is_none()) {
-                    let m = caps.get(0).map_or((0, 0), |m| (m.start(), m.end()));
-                    found = Some(m);
-                    break;
-                }
+            let unsafe_arg = args
+                .iter()
+                .any(|a| literal_group(a).is_none() && !is_safe_operand(a, vars));
+            if unsafe_arg {
+                found = Some((0, masked.len()));
             }
         }
     }
@@ -230,13 +278,13 @@ fn concatenation(
         let operands = split_concat(text);
         let sql_operand = operands.iter().any(|o| {
             let o = o.trim();
-            literal_index(o).is_some_and(is_sql_literal)
+            literal_group(o).is_some_and(|g| g.into_iter().any(is_sql_literal))
                 || (code::is_identifier(o) && vars.sql.contains(o))
         });
         if operands.len() > 1 && sql_operand {
             let unsafe_operand = operands.iter().any(|o| {
                 let o = o.trim();
-                literal_index(o).is_none() && !is_safe_operand(o, vars)
+                literal_group(o).is_none() && code_like(o) && !is_safe_operand(o, vars)
             });
             if unsafe_operand {
                 return Some((expr.start, expr.end));
@@ -246,7 +294,7 @@ fn concatenation(
         if let Some(pos) = code::top_level_find(text, '%') {
             let left = text[..pos].trim();
             let right = text[pos + 1..].trim();
-            let left_sql = literal_index(left).is_some_and(is_sql_literal)
+            let left_sql = literal_group(left).is_some_and(|g| g.into_iter().any(is_sql_literal))
                 || (code::is_identifier(left) && vars.sql.contains(left));
             if left_sql && !right.is_empty() {
                 let args = if right.starts_with('(') {
@@ -262,7 +310,7 @@ fn concatenation(
         // "…{}…".format(value), query.format(value) — except sql.SQL(...).format(sql.Identifier(...)).
         if let Some(pos) = text.find(".format(") {
             let left = text[..pos].trim();
-            let left_sql = literal_index(left).is_some_and(is_sql_literal)
+            let left_sql = literal_group(left).is_some_and(|g| g.into_iter().any(is_sql_literal))
                 || (code::is_identifier(left) && vars.sql.contains(left) && !vars.composed.contains(left));
             let composed = r.composed.is_match(&masked[..expr.start + pos])
                 || text[..pos].contains("sql.SQL(")
@@ -275,7 +323,34 @@ fn concatenation(
             }
         }
     }
+    // Prose around code: the value right next to an SQL literal.
+    for c in r.neighbour_after.captures_iter(masked) {
+        let idx: usize = c[1].parse().unwrap_or(usize::MAX);
+        let op = &c[2];
+        let atom = c[3].trim();
+        let method_call = op == "." && !atom.starts_with('$') && !masked[c.get(2).map_or(0, |m| m.end())..].starts_with(char::is_whitespace);
+        if is_sql_literal(idx) && !method_call && !is_safe_operand(atom, vars) {
+            let m = c.get(0).map_or(0..0, |m| m.range());
+            return Some((m.start, m.end));
+        }
+    }
+    for c in r.neighbour_before.captures_iter(masked) {
+        let atom = c[1].trim();
+        let idx: usize = c[3].parse().unwrap_or(usize::MAX);
+        if is_sql_literal(idx) && !is_safe_operand(atom, vars) && !PROSE_WORDS.contains(&atom.to_lowercase().as_str()) {
+            let m = c.get(0).map_or(0..0, |m| m.range());
+            return Some((m.start, m.end));
+        }
+    }
     None
+}
+
+/// Words that end a prose phrase before a quoted query ("run \"SELECT …\"").
+const PROSE_WORDS: &[&str] = &["run", "and", "then", "with", "or", "like", "as", "use", "query", "the", "a", "is", "write", "do"];
+
+/// An operand that is code, not a run of prose words.
+fn code_like(operand: &str) -> bool {
+    operand.split_whitespace().count() <= 3
 }
 
 /// Splits an expression at top-level concatenation operators.
@@ -347,5 +422,13 @@ mod tests {
         assert!(!flagged("query = sql.SQL(\"select {} from {}\").format(sql.Identifier(col), sql.Identifier(table))\ncur.execute(query)"));
         assert!(!flagged("cursor.execute(\"SELECT id FROM users WHERE email = %s\", (email,))"));
         assert!(!flagged("rows, err := db.Query(\"SELECT id FROM users WHERE email = $1\", email)"));
+    }
+}
+
+#[cfg(test)]
+mod regex_tests {
+    #[test]
+    fn regexes_compile() {
+        let _ = super::regexes();
     }
 }
