@@ -237,7 +237,7 @@ pub fn run(persona: &Persona, judge: &mut dyn Judge, cases: &[Case]) -> Report {
                 j.findings
                     .iter()
                     .filter(|f| f.severity == Severity::Security)
-                    .map(|f| f.id.clone())
+                    .map(|f| format!("{} «{}»", f.id, f.evidence))
                     .collect(),
             ),
             None => (format!("no question {}", c.question), Vec::new()),

@@ -25,6 +25,9 @@ pub struct Literal {
     pub content: String,
     /// Expressions interpolated into it (`{x}`, `${x}`, `#{x}`, PHP `$x`).
     pub interpolations: Vec<String>,
+    /// A tagged template (`sql\`…\``, Prisma's `$queryRaw\`…\``) or
+    /// `FromSqlInterpolated($"…")`: its interpolations become parameters.
+    pub parameterized: bool,
 }
 
 /// A statement: one or more source lines joined, with literals masked.
@@ -122,12 +125,20 @@ impl Code {
                         .map(|c| format!("${}", &c[1])),
                 );
             }
+            let before = text[..whole_start].trim_end();
+            let tagged = backtick
+                && (before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '>')
+                    && !before.ends_with("return"));
+            let parameterizing_call = ["FromSqlInterpolated(", "ExecuteSqlInterpolated(", "ExecuteSqlInterpolatedAsync(", "SqlQuery(", "Database.SqlQuery<"]
+                .iter()
+                .any(|c| before.ends_with(c.trim_end_matches('<')) || before.ends_with(c));
             masked.push_str(&text[last..whole_start]);
             masked.push_str(&mask_token(literals.len()));
             last = whole.end();
             literals.push(Literal {
                 content: content.to_string(),
                 interpolations,
+                parameterized: tagged || parameterizing_call,
             });
         }
         masked.push_str(&text[last..]);

@@ -22,6 +22,13 @@ fn redeemed(answer: &str, within: &Range<usize>, unless: &[Pattern], flaw_terms:
     })
 }
 
+/// A line of code, not a sentence: prose patterns do not read code (the
+/// code analysers do).
+fn is_code(sentence: &str) -> bool {
+    let symbols = sentence.chars().filter(|c| matches!(c, '(' | ')' | '{' | '}' | '[' | ']' | ';' | '=' | '<' | '>')).count();
+    symbols >= 4 || [":=", "=>", "==", "->", "::", "();", "$_"].iter().any(|m| sentence.contains(m))
+}
+
 /// The sentence that states the flaw, if any.
 pub fn find(answer: &str, prose: &[Pattern], unless: &[Pattern]) -> Option<String> {
     if prose.is_empty() {
@@ -30,7 +37,7 @@ pub fn find(answer: &str, prose: &[Pattern], unless: &[Pattern]) -> Option<Strin
     let sentences = language::sentences(answer);
     for pattern in prose {
         for occ in pattern.occurrences(answer) {
-            if language::is_question(answer, &occ.sentence) {
+            if language::is_question(answer, &occ.sentence) || is_code(&answer[occ.sentence.clone()]) {
                 continue;
             }
             let Some(flaw) = occ.terms.last() else { continue };

@@ -110,6 +110,7 @@ struct Regexes {
     error_handling: Regex,
     negation: Regex,
     secret_empty_assign: Regex,
+    mass_assignment: Regex,
     secret_fallback: Regex,
     conn_string: Regex,
     secret_setter: Regex,
@@ -140,7 +141,7 @@ fn regexes() -> &'static Regexes {
             r"(?m)(?:^|[\s;{(,])(?:(?:const|let|var|final|val|auto|string|String|int|var)\s+)?\{?\s*(\$?[A-Za-z_]\w*)\s*\}?\s*(?::\s*[\w<>\[\]]+\s*)?(?::=|=)(?:[^=>]|$)\s*(.*)$",
         ),
         password_word: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|pwd|pw|passwd|pass|secret_?answer|pin)\b"),
-        strong_hash: re(r"(?i)\b(?:bcrypt|argon2\w*|scrypt|pbkdf2\w*|password_hash|hashpw|generate_password_hash|make_password|has_secure_password|passlib|PasswordHasher|hashSync|Rfc2898DeriveBytes|BCrypt|Argon2|SCrypt|PBKDF2WithHmacSHA\d+|SecretKeyFactory|set_password|check_password|crypto\.scrypt\w*|KeyDerivation\.Pbkdf2|password_verify)\b"),
+        strong_hash: re(r"(?i)\b(?:bcrypt|argon2\w*|scrypt|pbkdf2\w*|password_hash\s*\(|create_user|create_superuser|HashPassword|hash_password|hashPassword|hasher|Hasher|password_digest|Devise|hashpw|generate_password_hash|make_password|has_secure_password|passlib|PasswordHasher|hashSync|Rfc2898DeriveBytes|BCrypt|Argon2|SCrypt|PBKDF2WithHmacSHA\d+|SecretKeyFactory|set_password|check_password|crypto\.scrypt\w*|KeyDerivation\.Pbkdf2|password_verify)\b"),
         weak_hash_call: re(
             r#"(?i)\bhashlib\.(?:md5|sha1|sha224|sha256|sha384|sha512|sha3_\d+|blake2\w)\s*\(|\bhashlib\.new\(\s*['"](?:md5|sha1|sha256|sha512)['"]|\bcreateHash\(\s*['"](?:md5|sha1|sha256|sha512)['"]\s*\)|MessageDigest\.getInstance\(\s*"(?:MD5|SHA-?1|SHA-?256|SHA-?512)"|\bDigestUtils\.(?:md5|sha1|sha256|sha512)\w*\s*\(|\bDigest::(?:MD5|SHA1|SHA256|SHA2|SHA512)\b|\b(?:md5|sha1)\s*\(|\bhash\(\s*['"](?:md5|sha1|sha256|sha512)['"]|\b(?:MD5|SHA1|SHA256|SHA512)(?:Managed)?\.Create\(\)|\b(?:md5|sha1|sha256|sha512)\.(?:Sum\w*|New)\(|\bHashing\.(?:md5|sha1|sha256)\(|\bCryptoJS\.(?:MD5|SHA1|SHA256)\(|\bOpenSSL::Digest::(?:MD5|SHA1|SHA256)\b|\bComputeHash\("#,
         ),
@@ -149,7 +150,7 @@ fn regexes() -> &'static Regexes {
         password_insert: re(r"(?i)insert\s+into\s+\w*users?\w*\s*\([^)]*\bpassword\b"),
         password_store_call: re(r#"(?i)\.(?:create|insert\w*|save|update|build|new)\s*\([^;]*\bpassword\s*[:=]>?\s*(?:req|request|params|body|data|form|dto|input|payload)\b[\w.\[\]'"()]*password"#),
         secret_assign: re(
-            r#"(?i)\b[\w.\[\]'"]*(?:secret|api[_-]?key|apikey|private[_-]?key|access[_-]?token|auth[_-]?token|signing[_-]?key|jwt[_-]?key|hmac[_-]?key|client[_-]?secret|passw(?:or)?d|pwd|credentials?|token[_-]?secret|pepper|encryption[_-]?key|webhook[_-]?secret|AWS_SECRET\w*)\w*['"\]]*\s*(?::\s*[\w<>]+\s*)?(?:=|:|=>)\s*(?:[A-Za-z_.]*\()?\s*[bru]?["']([^"'\n]{3,})["']"#,
+            r#"(?i)\b[\w.\[\]'"]*(?:secret|api[_-]?key|apikey|private[_-]?key|access[_-]?token|auth[_-]?token|signing[_-]?key|jwt[_-]?key|hmac[_-]?key|client[_-]?secret|passw(?:or)?d|pwd|credentials?|token[_-]?secret|pepper|encryption[_-]?key|webhook[_-]?secret|AWS_SECRET\w*)\w*['"\]]*\s*(?::\s*[\w<>]+\s*)?(?:=|:|=>)\s*(?:\[\]byte\(|str\(|String\(|Encoding\.\w+\.GetBytes\()?\s*[bru]?["']([^"'\n]{3,})["']"#,
         ),
         secret_call: re(
             r#"(?i)\b(?:jwt\.(?:sign|encode|decode|verify)|JWT\.(?:encode|decode)|Jwts\.builder\(\)[^;]*signWith|signWith|Algorithm\.HMAC\d+|hmac\.new|Hmac\w*\.new_from_slice|crypto\.createHmac|HMACSHA\d+|SigningCredentials|SymmetricSecurityKey|JWT::(?:encode|decode)|new\s+Key|SignedString|jws\.sign|hash_hmac)\s*\([^;\n]*?["']([^"'\n]{2,})["']"#,
@@ -182,7 +183,7 @@ fn regexes() -> &'static Regexes {
         cors_credentials: re(r#"(?i)\bcredentials\s*:\s*true\b|Allow-Credentials['"]?\s*[,:=]\s*['"]?true|supports_credentials\s*=\s*True|AllowCredentials\s*(?:\(\)|:\s*true)|CORS_ALLOW_CREDENTIALS\s*=\s*True|allowCredentials\s*(?:=\s*"true"|\(\s*true\s*\))|credentials:\s*true|withCredentials|setAllowCredentials\(\s*true|allow_credentials\s*=\s*True|Allow-Credentials:\s*true|AllowCredentials\s*=\s*true"#),
         cors_combined: re(r#"(?i)CORS\(\s*app\s*,\s*supports_credentials\s*=\s*True\s*\)"#),
         xss_sink: re(
-            r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(?\s*@?\w+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\(|<\?=\s*\$_(?:GET|POST|REQUEST)|<\?=\s*\$\w+(?:\[[^\]]*\])?\s*;?\s*\?>|<\?php\s+echo\s+\$\w+\s*;?\s*\?>"#,
+            r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(\s*@?\w+|<%=\s*raw\s+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\(|<\?=\s*\$_(?:GET|POST|REQUEST)|<\?=\s*\$\w+(?:\[[^\]]*\])?\s*;?\s*\?>|<\?php\s+echo\s+\$\w+\s*;?\s*\?>"#,
         ),
         xss_server: re(
             r#"(?i)\b(?:out\.print(?:ln)?|getWriter\(\)\.(?:print|write)\w*|res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|\{\w+\}|#\{)[^;\n]*"#,
@@ -200,14 +201,14 @@ fn regexes() -> &'static Regexes {
         ),
         shell_list: re(r#"(?i)shell\s*=\s*True|\b(?:sh|bash|cmd(?:\.exe)?)['"]\s*,\s*['"](?:-c|/c)['"]"#),
         file_open: re(
-            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|include|require(?:_once)?|FileResponse|PhysicalFile|PhysicalFileResult|send_data|File\.join|Path\.Combine|path\.join|os\.path\.join|filepath\.Join|Rails\.root\.join)\s*\(?([^;\n]*)"#,
+            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|FileResponse|PhysicalFile|PhysicalFileResult|send_data|File\.join|Path\.Combine|path\.join|os\.path\.join|filepath\.Join|Rails\.root\.join)\s*\(?([^;\n]*)"#,
         ),
         path_safe: re(r"(?i)\b(?:realpath|abspath|normpath|resolve|startswith|startsWith|StartsWith|HasPrefix|Clean|basename|secure_filename|GetFileName|getCanonicalPath|normalize|safe_join|is_relative_to|\.\.)\b|send_from_directory"),
         deserialize: re(
             r#"(?i)\bpickle\.loads?\s*\(|\bcPickle\.loads?\s*\(|\bdill\.loads?\s*\(|\bshelve\.open\s*\(|\byaml\.load\s*\(|\byaml\.unsafe_load\s*\(|\bjsonpickle\.decode\s*\(|\bObjectInputStream\s*\([^;]*\)[^;]*readObject|\.readObject\s*\(\s*\)|\bunserialize\s*\(\s*\$|\bMarshal\.load\s*\(|\bYAML\.load\s*\(|\bBinaryFormatter\s*\(\s*\)|\.Deserialize\s*\(|TypeNameHandling\s*=\s*TypeNameHandling\.(?:All|Auto|Objects)|\bnode-serialize\b|\bserialize\.unserialize\s*\(|\bXMLDecoder\s*\(|\bLosFormatter|\bNetDataContractSerializer"#,
         ),
         nosql_call: re(
-            r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|update_one|update_many|deleteOne|deleteMany|delete_one|delete_many|countDocuments|count_documents|aggregate|where)\s*\(\s*(?:\{[^}]*:\s*)?(req\.(?:body|query|params)(?:\.\w+)?|request\.(?:json|args|form|get_json\(\))(?:\[[^\]]+\]|\.get\([^)]*\))?|params(?:\[[^\]]+\])?|\$_(?:GET|POST|REQUEST)(?:\[[^\]]+\])?|ctx\.request\.body(?:\.\w+)?)\s*[,})]"#,
+            r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|update_one|update_many|deleteOne|deleteMany|delete_one|delete_many|countDocuments|count_documents|aggregate|where)\s*\(\s*(?:\{[^}]*:\s*)?(req\.(?:body|query)(?:\.\w+)?|request\.(?:json|get_json\(\))(?:\[[^\]]+\]|\.get\([^)]*\))?|\$_(?:POST|REQUEST)(?:\[[^\]]+\])?|ctx\.request\.body(?:\.\w+)?)\s*[,})]"#,
         ),
         nosql_where: re(r#"(?i)['"]?\$where['"]?\s*:\s*(?:[^,}\n]*(?:\+|\$\{|%s|\.format|f['"])|function)"#),
         nosql_safe: re(r#"(?i)\b(?:mongo-sanitize|mongoSanitize|sanitize|String\(|str\(|\.toString\(\)|\$eq|express-validator|Joi|zod|validate|isString|typeof)\b"#),
@@ -223,6 +224,7 @@ fn regexes() -> &'static Regexes {
         verb_url: re(r#"(?:^|[\s"'`(=,])(?:/[\w{}:.-]+)*/(?:get|create|update|delete|fetch|add|remove|make|do|set)(?:[A-Z_-][A-Za-z_]*)\b"#),
         db_call: re(r"(?i)(\.query\(|\.execute\(|\bdb\.\w+\(|\.save\(|\.find\w*\(|\bcursor\.|\.create\(|\.exec\(|queryrow\(|\.insert\(|\.update\(|\.delete\(|\.commit\()"),
         error_handling: re(r"(?i)(\btry\b|\bcatch\b|\bexcept\b|err\s*!=\s*nil|\.catch\(|\?;|result<|\brescue\b|onerror|error handling|if err|\bthrows\b|\.map_err|on_error|errorhandler|next\(err)"),
+        mass_assignment: re(r#"(?i)\b(?:create|insert\w*|save|update\w*|new\s+\w+|build|objects\.create|insertOne|insert_one)\s*\(\s*(?:req\.body|request\.(?:json|get_json\(\)|form|data|POST)|params(?:\.permit!)?|\$_POST|\$request->all\(\))\s*\)"#),
         secret_empty_assign: re(r#"(?i)\b\w*(?:secret|jwt_?key|signing_?key|hmac_?key|jwtKey|signingKey)\w*['"]?\s*(?::|=|=>)\s*(?:""|''|nil|None|null)\s*[,;\n}]"#),
         secret_fallback: re(r#"(?i)(?:secret|key|token|passw(?:or)?d|pwd|credential)\w*['"]?\s*(?:\)|\])?\s*(?:\?\?|\|\||\bor\b|,)\s*["']([^"'\n]{3,})["']"#),
         conn_string: re(r#"(?i)["'][^"'\n]*(?:\b(?:password|pwd)\s*=\s*[^;"'\s{$%<]{3,}|://[\w.-]+:[^@/\s{$%<"']{3,}@)[^"'\n]*["']"#),
@@ -279,7 +281,10 @@ pub fn tainted(code: &Code) -> HashSet<String> {
         for c in r.assignment.captures_iter(line) {
             let name = c[1].trim_start_matches('$').to_string();
             let rhs = unmasked_rhs(code, &c[2]);
-            if r.input.is_match(&rhs) || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$'))) {
+            let lookup = ["find", "where", "get_object_or_404", "query", "filter", "fetch", "load", "first", "lookup", "select", "get_by", "findOne", "findById", "FindAsync", "First"]
+                .iter()
+                .any(|f| rhs.contains(&format!("{f}(")) || rhs.contains(&format!(".{f}")));
+            if !lookup && (r.input.is_match(&rhs) || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$')))) {
                 out.insert(name);
             }
         }
@@ -385,9 +390,12 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         if r.placeholder.is_match(value.trim()) || whole.contains("==") || whole.contains("!=") {
             continue;
         }
-        // Comparisons, labels and headers are not secrets.
+        // Comparisons, labels, names of secrets and hashes are not secrets.
         let lower = whole.to_lowercase();
-        if lower.contains("header") || lower.contains("label") || lower.contains("placeholder") || lower.contains("message") {
+        let name: String = lower.split(['=', ':']).next().unwrap_or("").chars().filter(|c| c.is_alphanumeric()).collect();
+        if ["header", "label", "placeholder", "message", "hash", "digest"].iter().any(|w| lower.contains(w))
+            || ["id", "name", "path", "env", "var", "url", "file", "field", "param", "type", "length", "prefix"].iter().any(|w| name.ends_with(w))
+        {
             continue;
         }
         return Some(clip(whole));
@@ -401,6 +409,14 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
     if let Some(c) = r.secret_call.captures_iter(&code.text).find(|c| {
         let v = c.get(1).map_or("", |m| m.as_str());
         let call = c.get(0).map_or("", |m| m.as_str());
+        let lit_start = c.get(1).map_or(0, |m| m.start());
+        let before = code.text[..lit_start.saturating_sub(1)].trim_end();
+        let from_environment = ["getenv(", "environ[", "environ.get(", "env(", "ENV[", "ENV.fetch(", "env.get(", "process.env[", "config(", "Configuration[", "GetEnvironmentVariable(", "Getenv(", "config.get(", "settings.", "os.getenv("]
+            .iter()
+            .any(|e| before.ends_with(e));
+        if from_environment {
+            return false;
+        }
         // The literal must be the key argument, not a claim or an algorithm name.
         let key_position = call.matches(',').count() <= 2 || call.starts_with("Algorithm") || call.contains("SymmetricSecurityKey") || call.contains("hmac.new") || call.contains("createHmac");
         !not_a_key(v) && key_position && !v.contains(' ')
@@ -482,7 +498,7 @@ fn unsafe_file_upload(code: &Code) -> Option<String> {
     for line in code.text.lines() {
         let Some(m) = r.upload_name.find(line) else { continue };
         let joins_path = line.contains("join") || line.contains("Combine") || line.contains('+') || line.contains(" . ") || line.contains(".\"") || line.contains("save(") || line.contains("move_uploaded_file") || line.contains("open(") || line.contains("File(") || line.contains("#{") || line.contains("${") || line.contains("SaveAs") || line.contains("CopyTo") || line.contains("Create(") || line.contains("transferTo") || line.contains("mv(") || line.contains("diskStorage") || line.contains("cb(null");
-        if joins_path && !r.upload_safe.is_match(line) {
+        if joins_path && !r.upload_safe.is_match(line) && !r.upload_safe.is_match(&code.text) {
             return Some(clip(&line[m.start()..]));
         }
     }
@@ -534,9 +550,17 @@ fn cors_any_origin_credentials(code: &Code) -> Option<String> {
             return Some(clip(m.as_str()));
         }
     }
-    let any = r.cors_any.find(&code.text)?;
-    r.cors_credentials.find(&code.text)?;
-    Some(clip(any.as_str()))
+    // Any origin and credentials in the same configuration (a few lines apart).
+    let lines: Vec<&str> = code.text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(any) = r.cors_any.find(line) else { continue };
+        let window = lines[i.saturating_sub(4)..(i + 5).min(lines.len())].join("\n");
+        let off = window.contains("credentials: false") || window.contains("credentials = false") || window.contains("AllowCredentials = false");
+        if r.cors_credentials.is_match(&window) && !off {
+            return Some(clip(any.as_str()));
+        }
+    }
+    None
 }
 
 fn xss(code: &Code) -> Option<String> {
@@ -546,7 +570,7 @@ fn xss(code: &Code) -> Option<String> {
         let whole = c.get(0).map_or("", |m| m.as_str());
         let value = c.iter().skip(1).flatten().next().map_or("", |m| m.as_str()).trim();
         // A constant string, an empty string or a sanitised value is safe.
-        let constant = value.is_empty() && !whole.contains('|') && !whole.contains("autoescape") && !whole.contains("html_safe") && !whole.contains("<%==") && !whole.contains("{!!") && !whole.contains("echo") && !whole.contains("print") && !whole.contains("Write") && !whole.contains("Raw") && !whole.contains("raw") && !whole.contains("bypass");
+        let constant = value.is_empty() && !whole.contains("<?") && !whole.contains('|') && !whole.contains("autoescape") && !whole.contains("html_safe") && !whole.contains("<%==") && !whole.contains("{!!") && !whole.contains("echo") && !whole.contains("print") && !whole.contains("Write") && !whole.contains("Raw") && !whole.contains("raw") && !whole.contains("bypass");
         let literal_only = !value.is_empty() && {
             let v = value.trim_end_matches(';').trim();
             (v.starts_with('\'') && v.ends_with('\'') && !v[1..v.len().saturating_sub(1)].contains('\''))
@@ -584,7 +608,7 @@ fn jwt_unverified(code: &Code) -> Option<String> {
         let args = code::call_args(after);
         let python_verifying = args.len() >= 2
             && !args[1].trim_start().starts_with('{')
-            && !args.iter().any(|a| a.contains("verify") || a.contains("options"));
+            && !args.iter().any(|a| a.contains("verify_signature") || a.replace(' ', "").contains("verify=False"));
         if !python_verifying && !r.jwt_verify_js.is_match(&code.text) {
             return Some(clip(m.as_str()));
         }
@@ -620,6 +644,9 @@ fn command_injection(code: &Code) -> Option<String> {
                 || args.contains(".format(")
                 || args.contains('%')
                 || carries_input(&unmasked_rhs(code, args), &tainted);
+            if ["escapeshellarg", "escapeshellcmd", "shlex.quote", "shellescape", "Shellwords.escape", "ShellEscape", "quote("].iter().any(|e| s.contains(e)) {
+                continue;
+            }
             let list_form = args.trim_start().starts_with('[') && !r.shell_list.is_match(&s);
             let shell = r.shell_list.is_match(&s) || !args.trim_start().starts_with('[');
             if dynamic && shell && !list_form {
@@ -669,10 +696,8 @@ fn insecure_deserialization(code: &Code) -> Option<String> {
 
 fn no_input_validation(code: &Code) -> Option<String> {
     let r = regexes();
-    if !super::super::detectors::looks_like_code(&code.text) {
-        return None;
-    }
-    let m = r.input.find(&code.text)?;
+    // The whole request body handed to storage (mass assignment), unchecked.
+    let m = r.mass_assignment.find(&code.text)?;
     if r.validation.is_match(&code.text) {
         return None;
     }

@@ -50,7 +50,7 @@ fn regexes() -> &'static Regexes {
         ),
         composed: re(r"\bsql\s*\.\s*(?:SQL|Composed)\s*\(\s*$"),
         sink: re(
-            r"(?i)(?:\.where|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw|Raw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|SqlQuery|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\.text|text|\.Select|\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList|\.update)\s*\(\s*(?:[\w$]+\s*,\s*)?$",
+            r"(?i)(?:\.where|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw\b|\bRaw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\btext|db\.Select|db\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList)\s*\(\s*(?:[\w$]+\s*,\s*)?(?:(?:fmt\.Sprintf|String\.format|string\.Format|sprintf|format)\s*\(\s*)?$",
         ),
         neighbour_after: re(&format!(
             r"{o}(\d+){c}\s*(\+|\.|\|\||<<|&)\s*(\(?\s*[$A-Za-z_][\w$.\->:]*(?:\[[^\]]*\]|\((?:[^()]|\([^()]*\))*\))*)",
@@ -162,7 +162,7 @@ fn unsafe_statement(
         if !masked.contains(&code::mask_token(idx)) || !is_sql_literal(idx) {
             continue;
         }
-        if lit.interpolations.iter().any(|e| !is_safe_operand(e.trim(), vars)) {
+        if !lit.parameterized && lit.interpolations.iter().any(|e| !is_safe_operand(e.trim(), vars)) {
             let at = masked.find(&code::mask_token(idx)).unwrap_or(0);
             found = Some((at, at + code::mask_token(idx).len()));
             break;
@@ -238,8 +238,11 @@ fn unsafe_statement(
                     if literal_index(rhs).is_some_and(|i| code.literals[i].interpolations.is_empty()) || r.constant.is_match(rhs) {
                         vars.constant.insert(name.clone());
                     }
-                } else if r.sanitizer.is_match(rhs) {
+                } else if r.sanitizer.is_match(rhs) || sanitized_expression(code, rhs, vars) {
                     vars.sanitized.insert(name.clone());
+                }
+                if rhs.starts_with('{') || rhs.starts_with("map[") || rhs.starts_with("%w[") || rhs.starts_with("Map.of(") || rhs.starts_with("dict(") || rhs.starts_with("new Dictionary") || rhs.starts_with("Set.of(") || rhs.starts_with("List.of(") || rhs.starts_with("frozenset(") {
+                    vars.constant.insert(name.clone());
                 }
             }
             _ => {
@@ -353,6 +356,46 @@ fn code_like(operand: &str) -> bool {
     operand.split_whitespace().count() <= 3
 }
 
+/// A value computed only from safe values (`($page - 1) * 20`), looked up
+/// in a constant map (`SORT_COLUMNS[req.query.sort]`), or a generated
+/// placeholder list (`ids.map((_, i) => `$${i + 1}`).join(", ")`).
+fn sanitized_expression(code: &Code, rhs: &str, vars: &Vars) -> bool {
+    let r = regexes();
+    let rhs = rhs.trim();
+    let placeholder_literal = code::mask_tokens(rhs).any(|i| {
+        code.literals.get(i).is_some_and(|l| {
+            let c = l.content.trim();
+            !c.is_empty() && c.chars().all(|ch| "?%s$,{}i+1234567890: ()@pPn".contains(ch))
+        })
+    });
+    if placeholder_literal && (rhs.contains("join(") || rhs.contains("Join(") || rhs.contains("repeat(") || rhs.contains('*')) {
+        return true;
+    }
+    let base: String = rhs.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.').collect();
+    if !base.is_empty() && (rhs[base.len()..].starts_with('[') || rhs[base.len()..].starts_with(".get(") || rhs[base.len()..].starts_with(".fetch(")) {
+        let bare = base.trim_start_matches('$');
+        if vars.constant.contains(&base) || vars.constant.contains(bare) || r.constant.is_match(bare) {
+            return true;
+        }
+    }
+    if rhs.contains("intval(") || rhs.contains("(int)") || rhs.contains("parseInt(") || rhs.contains("Number(") || rhs.contains("int(") {
+        return true;
+    }
+    let arithmetic = rhs.chars().all(|c| c.is_alphanumeric() || " $_()+-*/%.".contains(c));
+    arithmetic
+        && code::identifiers(rhs).all(|id| {
+            let bare = id.trim_start_matches('$');
+            id.chars().all(|c| c.is_ascii_digit())
+                || vars.sanitized.contains(id)
+                || vars.sanitized.contains(&format!("${bare}"))
+                || vars.sanitized.contains(bare)
+                || vars.constant.contains(id)
+                || vars.constant.contains(bare)
+                || r.constant.is_match(bare)
+                || ["max", "min", "abs", "math", "Math", "floor", "ceil", "round"].contains(&bare)
+        })
+}
+
 /// Splits an expression at top-level concatenation operators.
 fn split_concat(text: &str) -> Vec<String> {
     code::split_top_level(text, &["+", " . ", ".$", "||", "<<", " & "])
@@ -388,6 +431,14 @@ fn is_safe_operand(operand: &str, vars: &Vars) -> bool {
         return true;
     }
     let trimmed = operand.trim();
+    // A constant table looked up by a key (`ORDER[req.query.sort]`).
+    let base: String = trimmed.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.').collect();
+    if !base.is_empty() && trimmed[base.len()..].starts_with('[') {
+        let bare = base.trim_start_matches('$');
+        if r.constant.is_match(bare) || vars.constant.contains(&base) || vars.constant.contains(bare) {
+            return true;
+        }
+    }
     r.sanitizer.is_match(trimmed)
         || trimmed.contains("placeholders")
         || trimmed.contains("'?'")
