@@ -565,7 +565,11 @@ impl<'p> Interview<'p> {
                 let llm_words = wording
                     .as_ref()
                     .and_then(|o| Some((o.error.clone()?, o.fix.clone()?)));
-                let (error, explanation) = match (j.first_major(), llm_words) {
+                let graded_major = j
+                    .findings
+                    .iter()
+                    .find(|f| f.severity == Severity::Major && !persona_probes(persona, &f.id));
+                let (error, explanation) = match (graded_major, llm_words) {
                     (Some(f), _) => (f.issue.clone(), f.fix.clone()),
                     (None, Some(words)) => words,
                     (None, None) => {
@@ -773,6 +777,11 @@ impl<'p> Interview<'p> {
         });
         Some(pick)
     }
+}
+
+/// True if the persona answers this finding with a probe before grading it.
+fn persona_probes(persona: &Persona, id: &str) -> bool {
+    persona.edge_case(id).is_some_and(|e| e.probe.is_some())
 }
 
 /// The turn a verdict leads to (must agree with `Interview::verdict`).

@@ -21,6 +21,7 @@ struct Regexes {
     judgement: Regex,
     correction: Regex,
     element_negation: Regex,
+    strong_negation: Regex,
 }
 
 fn regexes() -> &'static Regexes {
@@ -30,7 +31,7 @@ fn regexes() -> &'static Regexes {
         // (`req.body` and `3.5` stay whole); `?`, `!`, `;` and newlines always do.
         sentence_end: re(r"[.!?]+(?:\s|$)|[;\n]"),
         clause_break: re(
-            r"(?i),|\s[-–—]+\s|:\s|\(|\)|\bbut\b|\bhowever\b|\bwhereas\b|\bthough\b|\bthen\b|\bso that\b|\bbecause\b|\bexcept\b",
+            r"(?i),|\s[-–—]+\s|:\s|\(|\)|\bbut\b|\bhowever\b|\bwhereas\b|\bthough\b|\bthen\b|\bso that\b|\bbecause\b|\bexcept\b|\band\b|\bwhile\b|\bwhich\b",
         ),
         // Cues that deny or avoid what follows them in the clause.
         negation: re(
@@ -40,6 +41,9 @@ fn regexes() -> &'static Regexes {
         judgement: re(
             r"(?i)\b(?:insecure|vulnerab\w*|dangerous|unsafe|bad (?:idea|practice)|terrible|unacceptable|a mistake|anti-?pattern|no-go|out of the question|a risk|risky|attack\w*|exploit\w*|leak\w*|breach\w*|a hole|would expose|is wrong|are wrong|was wrong|mistake|red flag|never ok|never okay|never acceptable|never allowed|not ok|not okay|not acceptable|not allowed)\b",
         ),
+        // Cues that deny what comes before them in the clause ("the key is
+        // never logged").
+        strong_negation: re(r"(?i)\b(?:never|not|cannot|no longer)\b|n't\b"),
         // "actually, argon2id" after a first idea.
         correction: re(
             r"(?i)\b(?:actually|scratch that|i mean|correction|rather|instead|no wait|on second thought|wait,? no|sorry,? I meant|i'd change that|let me correct)\b",
@@ -114,6 +118,14 @@ pub fn is_negated(text: &str, sentence: &Range<usize>, term: &Range<usize>, excl
     if cue_before {
         return true;
     }
+    let after = term.end.min(clause.end)..clause.end;
+    let cue_after = r.strong_negation.find_iter(&text[after.clone()]).any(|m| {
+        let abs = after.start + m.start()..after.start + m.end();
+        !exclude.iter().any(|e| overlaps(e, &abs))
+    });
+    if cue_after {
+        return true;
+    }
     let whole = &text[clause.clone()];
     r.judgement.find_iter(whole).any(|m| {
         let abs = clause.start + m.start()..clause.start + m.end();
@@ -175,5 +187,7 @@ mod tests {
         assert!(!negated("We don't hash passwords, we store them in plain text.", "plain text"));
         assert!(negated("Not MD5 — argon2id.", "MD5"));
         assert!(negated("Storing plain text passwords is insecure.", "plain text"));
+        assert!(negated("The API key is never written to logs.", "API key"));
+        assert!(!negated("We don't hash it and store the password as is.", "as is"));
     }
 }

@@ -211,23 +211,41 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
         .filter(|w| FUNCTION_WORDS.contains(&w.as_str()))
         .count();
     let is_code = detectors::looks_like_code(&answer);
-    if !is_code && (ws.len() < 6 || (ws.len() >= 4 && function_words * 8 < ws.len())) && score > 40
+    // Routes, SQL and code sketches have few function words but are not lists.
+    let structured = answer
+        .chars()
+        .filter(|c| matches!(c, '/' | '(' | ')' | '=' | '{' | '}' | ';' | '[' | ']'))
+        .count()
+        >= 4;
+    if !is_code
+        && !structured
+        && (ws.len() < 6 || (ws.len() >= 4 && function_words * 8 < ws.len()))
+        && score > 40
     {
         score = 40;
         notes.push("keywords without explanation".to_string());
     }
+    // A warning keyword counts only when the candidate means it ("auth can
+    // come later"), not when they reject it ("auth can't come later").
     let warning = compile_all(&persona.rules.warning_keywords);
-    if any_match(&warning, &answer) && score > 50 {
+    let warned = warning.iter().any(|p| quote_for(p, &answer).is_some());
+    if warned && score > 50 {
         score = 50;
         notes.push("warning keyword".to_string());
     }
 
     let findings = detectors::detect(&compiled.catalogue, &answer, &question.red_flags);
+    // A major issue the persona answers with a probe first ("How does this
+    // handle database connection failures?") is asked about, not graded.
+    let probed_first = |id: &str| persona.edge_case(id).is_some_and(|e| e.probe.is_some());
     let s = &persona.scoring;
     let verdict = if detectors::has_security(&findings) {
         score = score.min(s.incomplete_from.saturating_sub(1));
         Verdict::SecurityVulnerability
-    } else if findings.iter().any(|f| f.severity == Severity::Major) {
+    } else if findings
+        .iter()
+        .any(|f| f.severity == Severity::Major && !probed_first(&f.id))
+    {
         score = score.min(s.incomplete_from.saturating_sub(1));
         Verdict::Incorrect
     } else if score > s.correct_above {
