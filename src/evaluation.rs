@@ -151,7 +151,9 @@ pub fn evaluate_answer(
             _ => None,
         })
         .unwrap_or_else(|| rubric::judge(persona, question, answer));
-    let verdict = if rubric::is_clarification_request(persona, answer) {
+    let verdict = if judgment.verdict != Verdict::SecurityVulnerability
+        && rubric::is_clarification_request(persona, answer)
+    {
         "clarification".to_string()
     } else {
         judgment.verdict.as_str().to_string()

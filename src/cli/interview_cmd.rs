@@ -576,7 +576,9 @@ pub fn evaluate(args: EvaluateArgs, models_dir: &Path) -> anyhow::Result<ExitCod
             _ => None,
         })
         .unwrap_or_else(|| viva::engine::judge(&persona, question, &answer));
-    let verdict = if viva::engine::rubric::is_clarification_request(&persona, &answer) {
+    let verdict = if judgment.verdict != viva::engine::Verdict::SecurityVulnerability
+        && viva::engine::rubric::is_clarification_request(&persona, &answer)
+    {
         "clarification"
     } else {
         judgment.verdict.as_str()

@@ -40,6 +40,9 @@ fn regexes() -> &'static Regexes {
 
 /// True if `answer` asks about the task instead of answering it.
 pub fn is_request(persona: &Persona, answer: &str) -> bool {
+    if super::rubric::is_dont_know(persona, answer) {
+        return false;
+    }
     let text = super::rubric::prepare(persona, answer);
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -67,15 +70,14 @@ pub fn is_request(persona: &Persona, answer: &str) -> bool {
         .map(|s| trimmed[s.clone()].split_whitespace().count())
         .sum();
     let last_text = &trimmed[last.clone()];
-    if language::is_question(trimmed, last) {
-        let opener = sentences.iter().any(|s| {
-            let t = &trimmed[s.clone()];
-            language::is_question(trimmed, s) && (r.task_opener.is_match(t) || r.question_opener.is_match(t))
-        });
-        return (opener || marker) && statements <= 12;
+    let questions = sentences.iter().filter(|s| language::is_question(trimmed, s)).count();
+    if questions > 0 {
+        // Questions, with at most a short preamble or reason around them.
+        return statements <= 15 || marker;
     }
     // Transcripts often lose the question mark: a lone short sentence that
     // opens like a question about the task.
+    let _ = r.question_opener.is_match(last_text);
     sentences.len() == 1 && words <= 25 && (r.task_opener.is_match(last_text) || marker)
 }
 

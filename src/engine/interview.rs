@@ -331,7 +331,10 @@ impl<'p> Interview<'p> {
             self.finish_into(&mut step, EndReason::BankExhausted);
             return step;
         };
-        if rubric::is_clarification_request(persona, text) {
+        // An answer that proposes a vulnerability is judged as one, even if
+        // it ends with a question or says "I'm not sure".
+        let proposes_flaw = rubric::judge(persona, q, text).first_security().is_some();
+        if !proposes_flaw && rubric::is_clarification_request(persona, text) {
             let fact = super::clarification::answer_for(persona, q, text);
             let t = self.validator.render(TurnKind::Clarification, &[&fact]);
             let fallback = self
@@ -387,7 +390,7 @@ impl<'p> Interview<'p> {
         }
         cur.answers.push(text.to_string());
         let answer = cur.answers.join("\n");
-        if rubric::is_dont_know(persona, text) {
+        if !proposes_flaw && rubric::is_dont_know(persona, text) {
             let mut j = rubric::judge(persona, q, &answer);
             j.verdict = Verdict::Stuck;
             step.events.push(EngineEvent::Verdict {
@@ -577,7 +580,7 @@ impl<'p> Interview<'p> {
                         let error = if missing.is_empty() {
                             "The answer lacks substance".to_string()
                         } else {
-                            format!("Missing {}", join_list(&missing))
+                            format!("Missing {}", join_within(&missing, 16))
                         };
                         (error, format!("Use {}", q.technique))
                     }
@@ -793,6 +796,21 @@ fn verdict_turn(verdict: Verdict, stuck: bool, continues: u32) -> TurnKind {
         Verdict::Incomplete => TurnKind::Stuck,
         _ => TurnKind::Incorrect,
     }
+}
+
+/// As many of `items` as fit in `max_words`, as a list (a spoken slot is
+/// one short sentence).
+fn join_within(items: &[&str], max_words: usize) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    for item in items {
+        let mut trial = kept.clone();
+        trial.push(item);
+        if join_list(&trial).split_whitespace().count() > max_words && !kept.is_empty() {
+            break;
+        }
+        kept = trial;
+    }
+    join_list(&kept)
 }
 
 fn join_list(items: &[&str]) -> String {

@@ -306,14 +306,29 @@ pub fn is_clarification_request(persona: &Persona, answer: &str) -> bool {
     super::clarification::is_request(persona, answer)
 }
 
-/// True if the candidate says they cannot answer.
+/// True if the candidate says they cannot answer: a short answer with one
+/// of the persona's "don't know" phrases (whole words), or a sentence that
+/// is only "pass", "skip" or "next".
 pub fn is_dont_know(persona: &Persona, answer: &str) -> bool {
     let a = sanitize(answer).to_lowercase();
-    words(&a).len() <= 25
-        && persona
-            .dont_know_markers
+    if words(&a).len() > 35 {
+        return false;
+    }
+    let bare = |s: &str| {
+        let w: Vec<String> = words(s)
+            .into_iter()
+            .filter(|w| !["um", "uh", "so", "i", "ll", "i'll", "just", "honestly", "sorry", "ok", "okay", "then", "please"].contains(&w.as_str()))
+            .collect();
+        matches!(
+            w.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+            ["pass"] | ["skip"] | ["next"] | ["next", "question"] | ["skip", "it"] | ["skip", "this"] | ["pass", "on", "this"] | ["pass", "on", "that"]
+        )
+    };
+    let sentences = super::language::sentences(&a);
+    sentences.iter().any(|r| bare(&a[r.clone()]))
+        || compile_all(&persona.dont_know_markers)
             .iter()
-            .any(|m| a.contains(m.as_str()))
+            .any(|p| p.is_match(&a))
 }
 
 /// True if the candidate asks to end the interview.
