@@ -2,10 +2,28 @@
 //! languages, and prose. Safe (parameterized, hashed, env-configured) code
 //! must not be flagged.
 
-use viva::engine::detectors::detect;
+use std::sync::OnceLock;
 
+use viva::engine::detectors::detect;
+use viva::engine::{rubric, Persona};
+
+fn persona() -> &'static Persona {
+    static P: OnceLock<Persona> = OnceLock::new();
+    P.get_or_init(|| {
+        Persona::from_file(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("personas/backend-engineer.toml"))
+            .expect("persona loads")
+    })
+}
+
+/// The backend persona's catalogue over an answer, every entry enabled.
 fn ids(answer: &str) -> Vec<String> {
-    detect(answer).into_iter().map(|f| f.id).collect()
+    let p = persona();
+    let all: Vec<String> = p.security.iter().chain(&p.major_issues).map(|e| e.id.clone()).collect();
+    let text = rubric::prepare(p, answer);
+    detect(&p.compiled().catalogue, &text, &all)
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
 }
 
 fn assert_flags(id: &str, samples: &[&str]) {
@@ -194,4 +212,57 @@ fn error_handling_in_code() {
             "row := db.QueryRow(\"SELECT id FROM users WHERE id = $1\", id)\nif err := row.Scan(&u.ID); err != nil {\n    return err\n}\n",
         ],
     );
+}
+
+fn flagged_any(answer: &str) -> bool {
+    let p = persona();
+    let j = rubric::judge(p, p.question("q2").unwrap(), answer);
+    j.first_security().is_some()
+}
+
+/// The classes the issue names, each in prose and in code: every one is a
+/// security verdict, and the safe look-alikes are not.
+#[test]
+fn every_catalogue_class_in_prose_and_code() {
+    let vulnerable = [
+        // Prose, as candidates say it.
+        "I'd store the password as is in the users table.",
+        "We encrypt the passwords with AES so support can send them back to users.",
+        "I hash passwords with MD5.",
+        "One round of unsalted SHA-256 for the password.",
+        "We log the request body, including the password, for debugging.",
+        "I save uploads under the client's file name.",
+        "We deliver webhooks unsigned; the URL is secret enough.",
+        "We fetch any URL a customer registers, internal addresses too.",
+        "Between services we turn off certificate verification.",
+        "The signing secret is a constant in the source code.",
+        "We render the user's HTML unescaped on the profile page.",
+        "CORS allows any origin with credentials so the cookie goes through.",
+        "Any logged-in user can read and edit any post by its id.",
+        "We decode the JWT to read the user id, no need to check the signature.",
+        // Code: built on one line, executed on the next.
+        "String query = \"SELECT * FROM users WHERE name = '\" + name + \"'\";\nStatement st = conn.createStatement();\nResultSet rs = st.executeQuery(query);",
+        "query := \"SELECT id FROM users WHERE email = '\" + email + \"'\"\nrows, err := db.Query(query)",
+        "const text = 'SELECT * FROM users WHERE id = ' + req.params.id;\nconst res = await client.query(text);",
+        "$sql = \"SELECT * FROM users WHERE id = '\".$id.\"'\";\n$res = mysqli_query($conn, $sql);",
+        "token = jwt.encode(payload, 'secret', algorithm='HS256')",
+        "token = JWT.encode payload, nil, 'none'",
+    ];
+    for answer in vulnerable {
+        assert!(flagged_any(answer), "not caught:\n{answer}");
+    }
+    let safe = [
+        "$id = mysqli_real_escape_string($conn, $_GET['id']);\n$sql = \"SELECT * FROM users WHERE id = '\" . $id . \"'\";",
+        "String sql = String.format(\"SELECT id FROM %s WHERE id = ?\", TABLE_NAME);",
+        "query = sql.SQL(\"select {} from {}\").format(sql.Identifier(col), sql.Identifier(table))\ncur.execute(query, (value,))",
+        "const usersTable = \"users\"\nq := fmt.Sprintf(\"SELECT id FROM %s LIMIT %d\", usersTable, 10)",
+        "I never store passwords in plain text: argon2id with a per-user salt.",
+        "Not MD5 — argon2id.",
+        "We sign every webhook with HMAC-SHA256 and the receiver verifies it.",
+        "We never turn off certificate verification; internal services trust our own CA bundle.",
+        "The API key is never written to logs.",
+    ];
+    for answer in safe {
+        assert!(!flagged_any(answer), "flagged:\n{answer}");
+    }
 }

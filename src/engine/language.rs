@@ -39,7 +39,7 @@ fn regexes() -> &'static Regexes {
         ),
         // A clause that calls the thing bad is not a proposal to do it.
         judgement: re(
-            r"(?i)\b(?:insecure|vulnerab\w*|dangerous|unsafe|bad (?:idea|practice)|terrible|unacceptable|a mistake|anti-?pattern|no-go|out of the question|a risk|risky|attack\w*|exploit\w*|leak\w*|breach\w*|a hole|would expose|is wrong|are wrong|was wrong|mistake|red flag|never ok|never okay|never acceptable|never allowed|not ok|not okay|not acceptable|not allowed)\b",
+            r"(?i)\b(?:insecure|vulnerab\w*|injection|dangerous|unsafe|bad (?:idea|practice)|terrible|unacceptable|a mistake|anti-?pattern|no-go|out of the question|a risk|risky|attack\w*|exploit\w*|leak\w*|breach\w*|a hole|would expose|is wrong|are wrong|was wrong|mistake|red flag|never ok|never okay|never acceptable|never allowed|not ok|not okay|not acceptable|not allowed)\b",
         ),
         // Cues that deny what comes before them in the clause ("the key is
         // never logged").

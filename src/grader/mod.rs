@@ -132,7 +132,8 @@ pub fn verdict_choices(persona: &Persona, rubric: &Judgment) -> Vec<Verdict> {
         Verdict::Incomplete | Verdict::Incorrect => {
             let boundary = i32::from(persona.scoring.incomplete_from);
             let distance = (i32::from(rubric.score) - boundary).abs();
-            if distance <= i32::from(persona.scoring.llm_margin) {
+            // `llm_margin = 0`: the model never decides the verdict.
+            if distance < i32::from(persona.scoring.llm_margin) {
                 vec![Verdict::Incomplete, Verdict::Incorrect]
             } else {
                 vec![rubric.verdict]

@@ -339,9 +339,6 @@ fn plaintext_password(code: &Code) -> Option<String> {
     if r.strong_hash.is_match(&code.text) || r.reversible.is_match(&code.text) || r.weak_hash_call.is_match(&code.text) {
         return None;
     }
-    if !super::super::detectors::looks_like_code(&code.text) {
-        return None;
-    }
     first(&r.password_assign, &code.text)
         .or_else(|| first(&r.password_insert, &code.text))
         .or_else(|| first(&r.password_store_call, &code.text))
