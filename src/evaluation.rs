@@ -158,7 +158,11 @@ pub fn evaluate_answer(
     } else {
         judgment.verdict.as_str().to_string()
     };
-    let utterance = step.turns.first().map(|t| t.text.clone()).unwrap_or_default();
+    let utterance = step
+        .turns
+        .first()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
     Some((verdict, judgment, utterance))
 }
 
@@ -260,12 +264,18 @@ pub fn run(persona: &Persona, judge: &mut dyn Judge, cases: &[Case]) -> Report {
             ms,
         });
     }
-    let security_total = outcomes.iter().filter(|o| o.expected == "security_vulnerability").count();
+    let security_total = outcomes
+        .iter()
+        .filter(|o| o.expected == "security_vulnerability")
+        .count();
     let security_caught = outcomes
         .iter()
         .filter(|o| o.expected == "security_vulnerability" && o.got == "security_vulnerability")
         .count();
-    let safe_total = outcomes.iter().filter(|o| o.expected != "security_vulnerability").count();
+    let safe_total = outcomes
+        .iter()
+        .filter(|o| o.expected != "security_vulnerability")
+        .count();
     let safe_flagged = outcomes
         .iter()
         .filter(|o| o.expected != "security_vulnerability" && o.got == "security_vulnerability")

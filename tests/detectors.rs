@@ -10,15 +10,23 @@ use viva::engine::{rubric, Persona};
 fn persona() -> &'static Persona {
     static P: OnceLock<Persona> = OnceLock::new();
     P.get_or_init(|| {
-        Persona::from_file(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("personas/backend-engineer.toml"))
-            .expect("persona loads")
+        Persona::from_file(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("personas/backend-engineer.toml"),
+        )
+        .expect("persona loads")
     })
 }
 
 /// The backend persona's catalogue over an answer, every entry enabled.
 fn ids(answer: &str) -> Vec<String> {
     let p = persona();
-    let all: Vec<String> = p.security.iter().chain(&p.major_issues).map(|e| e.id.clone()).collect();
+    let all: Vec<String> = p
+        .security
+        .iter()
+        .chain(&p.major_issues)
+        .map(|e| e.id.clone())
+        .collect();
     let text = rubric::prepare(p, answer);
     detect(&p.compiled().catalogue, &text, &all)
         .into_iter()

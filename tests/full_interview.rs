@@ -41,7 +41,7 @@ fn strong(q: &Question) -> String {
 
 /// An answer showing about half of the elements.
 fn average(q: &Question, n: usize) -> String {
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         strong(q)
     } else {
         let half: Vec<String> = q
@@ -50,7 +50,10 @@ fn average(q: &Question, n: usize) -> String {
             .take(q.expected.len() / 2)
             .filter_map(|e| e.patterns.iter().find_map(|p| plain(p)))
             .collect();
-        format!("I think I would use {} for this, and keep it simple.", half.join(" and "))
+        format!(
+            "I think I would use {} for this, and keep it simple.",
+            half.join(" and ")
+        )
     }
 }
 
@@ -74,7 +77,11 @@ struct Run {
     phases: HashSet<u8>,
 }
 
-fn run(persona: &Persona, answer: &dyn Fn(&Question, usize) -> String, seconds_per_answer: f64) -> Run {
+fn run(
+    persona: &Persona,
+    answer: &dyn Fn(&Question, usize) -> String,
+    seconds_per_answer: f64,
+) -> Run {
     let validator = Validator::new(persona);
     let mut i = Interview::new(persona);
     let mut asked = Vec::new();
@@ -83,7 +90,9 @@ fn run(persona: &Persona, answer: &dyn Fn(&Question, usize) -> String, seconds_p
     let mut collect = |step: &viva::engine::Step, asked: &mut Vec<String>| {
         for e in &step.events {
             match e {
-                EngineEvent::Question { question_id, phase, .. } => {
+                EngineEvent::Question {
+                    question_id, phase, ..
+                } => {
                     asked.push(question_id.clone());
                     phases.insert(*phase);
                 }
@@ -131,16 +140,43 @@ fn run(persona: &Persona, answer: &dyn Fn(&Question, usize) -> String, seconds_p
 }
 
 fn check_full_length(name: &str, r: &Run) {
-    assert_eq!(r.end, Some(EndReason::TimeUp), "{name}: the interview runs to time-up");
-    assert!(r.last_clock_s >= 45.0 * 60.0, "{name}: ended at {} s", r.last_clock_s);
+    assert_eq!(
+        r.end,
+        Some(EndReason::TimeUp),
+        "{name}: the interview runs to time-up"
+    );
+    assert!(
+        r.last_clock_s >= 45.0 * 60.0,
+        "{name}: ended at {} s",
+        r.last_clock_s
+    );
     let unique: HashSet<&String> = r.asked.iter().collect();
-    assert_eq!(unique.len(), r.asked.len(), "{name}: a question was asked twice: {:?}", r.asked);
-    assert!(r.asked.len() >= 15, "{name}: only {} questions in 45 minutes", r.asked.len());
+    assert_eq!(
+        unique.len(),
+        r.asked.len(),
+        "{name}: a question was asked twice: {:?}",
+        r.asked
+    );
+    assert!(
+        r.asked.len() >= 15,
+        "{name}: only {} questions in 45 minutes",
+        r.asked.len()
+    );
     assert_eq!(r.rejected, 0, "{name}: a turn was rejected");
     // Evidence quotes the candidate's own words.
-    let said = r.answers.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = r
+        .answers
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for e in r.card.weaknesses.iter().chain(&r.card.competencies) {
-        let quote = e.quote.trim_end_matches('…').split_whitespace().collect::<Vec<_>>().join(" ");
+        let quote = e
+            .quote
+            .trim_end_matches('…')
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let quote = quote.as_str();
         assert!(
             said.contains(quote) || said.to_lowercase().contains(&quote.to_lowercase()),
@@ -161,12 +197,19 @@ fn weak_average_and_strong_candidates_each_get_45_minutes() {
     );
     // Probed on what they said: the index they named, the transaction they mentioned.
     assert!(
-        weak_run.asked.iter().any(|q| p.question(q).is_some_and(|q| !q.after.is_empty())),
+        weak_run
+            .asked
+            .iter()
+            .any(|q| p.question(q).is_some_and(|q| !q.after.is_empty())),
         "a struggling candidate gets follow-ups on their own words: {:?}",
         weak_run.asked
     );
     // Fundamentals first: the seed's verification questions are asked.
-    assert!(weak_run.asked.contains(&"q14".to_string()), "{:?}", weak_run.asked);
+    assert!(
+        weak_run.asked.contains(&"q14".to_string()),
+        "{:?}",
+        weak_run.asked
+    );
 
     let avg = run(&p, &average, 100.0);
     check_full_length("average", &avg);
@@ -179,16 +222,28 @@ fn weak_average_and_strong_candidates_each_get_45_minutes() {
         strong_run.card.recommendation,
         strong_run.card.dimensions
     );
-    assert!(strong_run.phases.contains(&4), "a strong candidate reaches phase 4: {:?}", strong_run.phases);
+    assert!(
+        strong_run.phases.contains(&4),
+        "a strong candidate reaches phase 4: {:?}",
+        strong_run.phases
+    );
 }
 
 #[test]
 fn clarifications_are_answered_with_the_personas_facts() {
     let p = persona("backend-engineer");
     let cases = [
-        ("q4", "Should I assume PostgreSQL here?", "Assume PostgreSQL"),
+        (
+            "q4",
+            "Should I assume PostgreSQL here?",
+            "Assume PostgreSQL",
+        ),
         ("q5", "Is the limit global or per API key?", "per API key"),
-        ("q2", "before I write it, do you want me to support guest checkout or social login?", "Email and password registration only"),
+        (
+            "q2",
+            "before I write it, do you want me to support guest checkout or social login?",
+            "Email and password registration only",
+        ),
     ];
     for (qid, ask, fact) in cases {
         let mut i = Interview::new(&p);
@@ -198,7 +253,10 @@ fn clarifications_are_answered_with_the_personas_facts() {
         assert_eq!(turn.kind, TurnKind::Clarification, "{ask}");
         assert!(turn.text.contains(fact), "{ask} → {}", turn.text);
         assert!(turn.text.ends_with(". Continue."), "{}", turn.text);
-        assert!(i.records().is_empty(), "a clarification never counts against the candidate");
+        assert!(
+            i.records().is_empty(),
+            "a clarification never counts against the candidate"
+        );
         assert_eq!(i.current_question().map(|q| q.id.as_str()), Some(qid));
     }
     // No fact for it: the persona's neutral fallback.
@@ -206,15 +264,28 @@ fn clarifications_are_answered_with_the_personas_facts() {
     i.start_at("q11", 0.0);
     let step = i.answer("Is it OK if I draw this on a whiteboard?", 20.0);
     assert_eq!(step.turns[0].kind, TurnKind::Clarification);
-    assert!(step.turns[0].text.starts_with(&p.judging.clarification_fallback), "{}", step.turns[0].text);
+    assert!(
+        step.turns[0]
+            .text
+            .starts_with(&p.judging.clarification_fallback),
+        "{}",
+        step.turns[0].text
+    );
 }
 
 #[test]
 fn a_second_persona_runs_by_its_own_rules() {
     let p = persona("frontend-engineer");
     assert!(p.questions.len() >= 20);
-    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/frontend-interview.txt")).unwrap();
-    let answers: Vec<&str> = script.split("\n---\n").map(str::trim).filter(|a| !a.is_empty()).collect();
+    let script = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/frontend-interview.txt"),
+    )
+    .unwrap();
+    let answers: Vec<&str> = script
+        .split("\n---\n")
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .collect();
     let validator = Validator::new(&p);
     let mut i = Interview::new(&p);
     i.start(0.0);
@@ -234,13 +305,20 @@ fn a_second_persona_runs_by_its_own_rules() {
         }
     }
     assert_eq!(i.end_reason(), Some(EndReason::CandidateEnded));
-    assert!(verdicts.contains(&Verdict::SecurityVulnerability), "the XSS answer is caught: {verdicts:?}");
+    assert!(
+        verdicts.contains(&Verdict::SecurityVulnerability),
+        "the XSS answer is caught: {verdicts:?}"
+    );
     assert!(verdicts.contains(&Verdict::Correct));
     let card = scorecard::build(&p, i.records());
     let names: Vec<&str> = card.dimensions.iter().map(|d| d.name.as_str()).collect();
     assert!(names.contains(&"Web Security Awareness"), "{names:?}");
     assert!(!names.contains(&"Database Competence"));
     // Its security dimension is capped by the XSS answer.
-    let sec = card.dimensions.iter().find(|d| d.id == p.judging.security_dimension).unwrap();
+    let sec = card
+        .dimensions
+        .iter()
+        .find(|d| d.id == p.judging.security_dimension)
+        .unwrap();
     assert!(sec.score <= 2);
 }

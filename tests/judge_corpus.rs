@@ -19,7 +19,12 @@ fn report(corpus: &str) -> Report {
 
 fn misses(r: &Report) -> String {
     r.disagreements()
-        .map(|o| format!("{} {}: expected {} got {} {:?}", o.id, o.question, o.expected, o.got, o.findings))
+        .map(|o| {
+            format!(
+                "{} {}: expected {} got {} {:?}",
+                o.id, o.question, o.expected, o.got, o.findings
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -29,7 +34,12 @@ fn development_corpus_agreement_recall_and_no_false_flags() {
     let r = report("tests/data/judge");
     println!("{}", evaluation::render("development corpus", &r));
     assert!(r.cases >= 300, "the corpus has {} answers", r.cases);
-    assert!(r.agreement >= AGREEMENT, "agreement {:.3}\n{}", r.agreement, misses(&r));
+    assert!(
+        r.agreement >= AGREEMENT,
+        "agreement {:.3}\n{}",
+        r.agreement,
+        misses(&r)
+    );
     assert!(
         r.security_recall() >= RECALL,
         "security recall {}/{}\n{}",
@@ -50,8 +60,18 @@ fn development_corpus_agreement_recall_and_no_false_flags() {
 fn held_out_corpus_generalises() {
     let r = report("tests/data/judge-holdout");
     println!("{}", evaluation::render("held-out corpus", &r));
-    assert!(r.agreement >= HOLDOUT_AGREEMENT, "held-out agreement {:.3}\n{}", r.agreement, misses(&r));
-    assert!(r.safe_flagged <= 2, "held-out safe flagged {}\n{}", r.safe_flagged, misses(&r));
+    assert!(
+        r.agreement >= HOLDOUT_AGREEMENT,
+        "held-out agreement {:.3}\n{}",
+        r.agreement,
+        misses(&r)
+    );
+    assert!(
+        r.safe_flagged <= 2,
+        "held-out safe flagged {}\n{}",
+        r.safe_flagged,
+        misses(&r)
+    );
 }
 
 #[test]
@@ -61,7 +81,10 @@ fn corpus_errors_name_the_file_and_line() {
     let f = dir.join("bad.jsonl");
     std::fs::write(&f, "{\"id\":\"a\",\"question\":\"q1\",\"answer\":\"x\",\"expected\":\"correct\"}\n{\"id\":\"b\",\"question\":\"q1\",\"answer\":\"x\",\"expected\":\"great\"}\n").unwrap();
     let err = evaluation::load_corpus(&dir).unwrap_err().to_string();
-    assert!(err.contains("bad.jsonl") && err.contains("line 2") && err.contains("great"), "{err}");
+    assert!(
+        err.contains("bad.jsonl") && err.contains("line 2") && err.contains("great"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

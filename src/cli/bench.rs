@@ -73,7 +73,10 @@ fn bench_judge(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
         let cases = evaluation::load_corpus(&corpus)?;
         let name = corpus.display().to_string();
         let report = evaluation::run(&persona, &mut RubricJudge, &cases);
-        print!("{}", evaluation::render(&format!("rubric   {name}"), &report));
+        print!(
+            "{}",
+            evaluation::render(&format!("rubric   {name}"), &report)
+        );
         if args.misses {
             for o in report.disagreements() {
                 let case = cases.iter().find(|c| c.id == o.id);
@@ -84,7 +87,12 @@ fn bench_judge(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
                     o.expected,
                     o.got,
                     o.findings,
-                    case.map_or(String::new(), |c| c.answer.replace('\n', " ").chars().take(300).collect())
+                    case.map_or(String::new(), |c| c
+                        .answer
+                        .replace('\n', " ")
+                        .chars()
+                        .take(300)
+                        .collect())
                 );
             }
         }
@@ -92,7 +100,13 @@ fn bench_judge(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
             let cfg = args.llm.config(models_dir)?;
             let model = cfg.model.clone();
             let llm = Llm::load(cfg)?;
-            let mut judge = LlmJudge::new(llm, GraderOptions { seed: 7, ..Default::default() });
+            let mut judge = LlmJudge::new(
+                llm,
+                GraderOptions {
+                    seed: 7,
+                    ..Default::default()
+                },
+            );
             judge.prime(&persona)?;
             let report = evaluation::run(&persona, &mut judge, &cases);
             print!(
@@ -101,7 +115,10 @@ fn bench_judge(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
             );
             if args.misses {
                 for o in report.disagreements() {
-                    println!("    miss {} {}: expected {} got {}", o.id, o.question, o.expected, o.got);
+                    println!(
+                        "    miss {} {}: expected {} got {}",
+                        o.id, o.question, o.expected, o.got
+                    );
                 }
             }
         }

@@ -70,7 +70,10 @@ pub fn is_request(persona: &Persona, answer: &str) -> bool {
         .map(|s| trimmed[s.clone()].split_whitespace().count())
         .sum();
     let last_text = &trimmed[last.clone()];
-    let questions = sentences.iter().filter(|s| language::is_question(trimmed, s)).count();
+    let questions = sentences
+        .iter()
+        .filter(|s| language::is_question(trimmed, s))
+        .count();
     if questions > 0 {
         // Questions, with at most a short preamble or reason around them.
         return statements <= 15 || marker;

@@ -47,7 +47,11 @@ pub fn looks_like_code(text: &str) -> bool {
 
 /// Runs a persona's catalogue over an answer (sanitised and normalised);
 /// `listed` are the question's red flags.
-pub fn detect(catalogue: &super::security::Catalogue, answer: &str, listed: &[String]) -> Vec<Finding> {
+pub fn detect(
+    catalogue: &super::security::Catalogue,
+    answer: &str,
+    listed: &[String],
+) -> Vec<Finding> {
     catalogue.review(answer, listed)
 }
 
@@ -55,4 +59,3 @@ pub fn detect(catalogue: &super::security::Catalogue, answer: &str, listed: &[St
 pub fn has_security(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Security)
 }
-

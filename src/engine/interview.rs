@@ -337,9 +337,10 @@ impl<'p> Interview<'p> {
         if !proposes_flaw && rubric::is_clarification_request(persona, text) {
             let fact = super::clarification::answer_for(persona, q, text);
             let t = self.validator.render(TurnKind::Clarification, &[&fact]);
-            let fallback = self
-                .validator
-                .render(TurnKind::Clarification, &[&persona.judging.clarification_fallback]);
+            let fallback = self.validator.render(
+                TurnKind::Clarification,
+                &[&persona.judging.clarification_fallback],
+            );
             self.emit(
                 &mut step,
                 TurnKind::Clarification,
@@ -443,7 +444,8 @@ impl<'p> Interview<'p> {
             let justified = any_match(&compile_all(&e.resolved_by), answer);
             let named = judging.technologies.iter().find(|t| {
                 !self.justified_techs.contains(t.as_str())
-                    && super::patterns::Pattern::new(t).is_ok_and(|p| p.is_match(answer) && !p.is_match(&q.text))
+                    && super::patterns::Pattern::new(t)
+                        .is_ok_and(|p| p.is_match(answer) && !p.is_match(&q.text))
             });
             if let Some(tech) = named {
                 self.justified_techs.insert(tech.clone());
@@ -735,7 +737,10 @@ impl<'p> Interview<'p> {
                 persona.questions.iter().enumerate().find(|(i, q)| {
                     !q.after.is_empty()
                         && !self.asked.contains(&q.id)
-                        && compiled.after.get(*i).is_some_and(|pats| any_match(pats, &said))
+                        && compiled
+                            .after
+                            .get(*i)
+                            .is_some_and(|pats| any_match(pats, &said))
                 })
             })
             .map(|(_, q)| q)
@@ -746,7 +751,7 @@ impl<'p> Interview<'p> {
         // the nearest level outside the phase: the interview runs its full
         // time, it does not end because one level's questions are used up.
         let by_distance = |l: Level| (l as i32 - target as i32).abs();
-        let mut levels = vec![Level::Fundamental, Level::Standard, Level::Advanced];
+        let mut levels = [Level::Fundamental, Level::Standard, Level::Advanced];
         levels.sort_by_key(|l| (by_distance(*l), *l > target));
         let pick = follow_up
             .or_else(|| {
@@ -769,8 +774,7 @@ impl<'p> Interview<'p> {
                         .filter(unasked)
                         .find(|q| q.level == *l)
                 })
-            })
-?;
+            })?;
         self.asked.push(pick.id.clone());
         self.current = Some(Current::new(&pick.id, at_s));
         step.events.push(EngineEvent::Question {

@@ -107,7 +107,12 @@ pub fn is_question(text: &str, sentence: &Range<usize>) -> bool {
 /// True if a cue in the clause of `term` (before it, and outside the
 /// `exclude` spans, which are the matched words themselves) denies or avoids
 /// it, or the clause judges it as bad.
-pub fn is_negated(text: &str, sentence: &Range<usize>, term: &Range<usize>, exclude: &[Range<usize>]) -> bool {
+pub fn is_negated(
+    text: &str,
+    sentence: &Range<usize>,
+    term: &Range<usize>,
+    exclude: &[Range<usize>],
+) -> bool {
     let r = regexes();
     let clause = clause_around(text, sentence.clone(), term.start);
     let before = clause.start..term.start.max(clause.start);
@@ -166,8 +171,12 @@ mod tests {
 
     fn negated(text: &str, word: &str) -> bool {
         let at = text.find(word).unwrap();
-        let s = sentences(text).into_iter().find(|s| s.contains(&at)).unwrap();
-        is_negated(text, &s, &(at..at + word.len()), &[at..at + word.len()])
+        let s = sentences(text)
+            .into_iter()
+            .find(|s| s.contains(&at))
+            .unwrap();
+        let term = at..at + word.len();
+        is_negated(text, &s, &term, std::slice::from_ref(&term))
     }
 
     #[test]
@@ -176,18 +185,38 @@ mod tests {
         let parts: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
         assert_eq!(
             parts,
-            vec!["Use req.body.email.", "Then hash it!", "Why?", "Because 3.5 is fine"]
+            vec![
+                "Use req.body.email.",
+                "Then hash it!",
+                "Why?",
+                "Because 3.5 is fine"
+            ]
         );
     }
 
     #[test]
     fn negation_is_scoped_to_the_clause() {
-        assert!(negated("I would never store passwords in plain text.", "plain text"));
-        assert!(!negated("Passwords are stored in plain text, not hashed.", "plain text"));
-        assert!(!negated("We don't hash passwords, we store them in plain text.", "plain text"));
+        assert!(negated(
+            "I would never store passwords in plain text.",
+            "plain text"
+        ));
+        assert!(!negated(
+            "Passwords are stored in plain text, not hashed.",
+            "plain text"
+        ));
+        assert!(!negated(
+            "We don't hash passwords, we store them in plain text.",
+            "plain text"
+        ));
         assert!(negated("Not MD5 — argon2id.", "MD5"));
-        assert!(negated("Storing plain text passwords is insecure.", "plain text"));
+        assert!(negated(
+            "Storing plain text passwords is insecure.",
+            "plain text"
+        ));
         assert!(negated("The API key is never written to logs.", "API key"));
-        assert!(!negated("We don't hash it and store the password as is.", "as is"));
+        assert!(!negated(
+            "We don't hash it and store the password as is.",
+            "as is"
+        ));
     }
 }

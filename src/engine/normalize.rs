@@ -18,12 +18,13 @@ fn re(pattern: &str) -> Regex {
 /// Technical acronyms recognised when spelled letter by letter ("j w t").
 const ACRONYMS: &[&str] = &[
     "jwt", "sql", "api", "apis", "apm", "dlq", "tls", "ssl", "xss", "cors", "csrf", "hmac", "acid",
-    "uuid", "ssrf", "http", "https", "rpc", "grpc", "orm", "cdn", "dns", "ttl", "url", "urls", "json",
-    "crud", "rest", "aws", "gcp", "sns", "sqs", "etl", "cpu", "ssh", "idor", "mfa", "otp", "pii",
-    "sdk", "db", "io", "rds", "iam", "kms", "csp", "dom", "css", "html", "xml", "yaml", "csv", "cdc",
-    "cqrs", "lru", "rbac", "abac", "sso", "saml", "oidc", "aes", "rsa", "md", "sha", "pbkdf", "fk",
-    "pk", "nf", "ui", "ux", "spa", "ssr", "seo", "jvm", "gc", "ci", "cd", "vpc", "iops", "qps",
-    "rps", "sla", "slo", "mq", "ack", "nack", "pr", "id", "ids", "ip", "tcp", "udp", "cli", "ide",
+    "uuid", "ssrf", "http", "https", "rpc", "grpc", "orm", "cdn", "dns", "ttl", "url", "urls",
+    "json", "crud", "rest", "aws", "gcp", "sns", "sqs", "etl", "cpu", "ssh", "idor", "mfa", "otp",
+    "pii", "sdk", "db", "io", "rds", "iam", "kms", "csp", "dom", "css", "html", "xml", "yaml",
+    "csv", "cdc", "cqrs", "lru", "rbac", "abac", "sso", "saml", "oidc", "aes", "rsa", "md", "sha",
+    "pbkdf", "fk", "pk", "nf", "ui", "ux", "spa", "ssr", "seo", "jvm", "gc", "ci", "cd", "vpc",
+    "iops", "qps", "rps", "sla", "slo", "mq", "ack", "nack", "pr", "id", "ids", "ip", "tcp", "udp",
+    "cli", "ide",
 ];
 
 struct Rules {
@@ -165,15 +166,22 @@ fn spoken_number(run: &str) -> Option<String> {
             let mut digits = String::new();
             let mut i = 0;
             // "four twenty nine", "four oh four", "two fifty six": spoken digit groups.
-            if let (Some(first), Some(second)) = (words.first().and_then(|w| digit(w)), words.get(1)) {
-                if *second != "hundred" && *second != "thousand" && (teen_or_tens(second).is_some() || *second == "oh" || *second == "zero") {
+            if let (Some(first), Some(second)) =
+                (words.first().and_then(|w| digit(w)), words.get(1))
+            {
+                if *second != "hundred"
+                    && *second != "thousand"
+                    && (teen_or_tens(second).is_some() || *second == "oh" || *second == "zero")
+                {
                     digits.push_str(&first.to_string());
                     i = 1;
                     while i < words.len() {
                         let w = words[i];
                         if let Some(t) = teen_or_tens(w) {
                             if t >= 20 {
-                                if let Some(o) = words.get(i + 1).and_then(|n| digit(n)).filter(|d| *d > 0) {
+                                if let Some(o) =
+                                    words.get(i + 1).and_then(|n| digit(n)).filter(|d| *d > 0)
+                                {
                                     digits.push_str(&(t + o).to_string());
                                     i += 2;
                                     continue;
@@ -195,13 +203,13 @@ fn spoken_number(run: &str) -> Option<String> {
                 let w = words[i];
                 if let Some(d) = digit(w) {
                     // "four and five", "one two": a list, not one number.
-                    if previous_small && current % 10 != 0 {
+                    if previous_small && !current.is_multiple_of(10) {
                         return None;
                     }
                     current += d;
                     previous_small = true;
                 } else if let Some(t) = teen_or_tens(w) {
-                    if current % 100 != 0 {
+                    if !current.is_multiple_of(100) {
                         return None;
                     }
                     current += t;
@@ -241,13 +249,19 @@ pub fn normalize(text: &str, extra: &[(Regex, String)]) -> String {
             .letters
             .replace_all(&out, |c: &Captures| {
                 let run = &c[0];
-                let letters: Vec<char> = run.chars().filter(|ch| ch.is_ascii_alphabetic()).collect();
-                let trailing = if run.ends_with(char::is_whitespace) { " " } else { "" };
+                let letters: Vec<char> =
+                    run.chars().filter(|ch| ch.is_ascii_alphabetic()).collect();
+                let trailing = if run.ends_with(char::is_whitespace) {
+                    " "
+                } else {
+                    ""
+                };
                 // "use a p i": the article stays, the rest may be an acronym.
                 for skip in 0..letters.len().saturating_sub(1) {
                     let joined: String = letters[skip..].iter().collect();
                     if ACRONYMS.contains(&joined.to_lowercase().as_str()) {
-                        let kept: String = letters[..skip].iter().map(|l| format!("{l} ")).collect();
+                        let kept: String =
+                            letters[..skip].iter().map(|l| format!("{l} ")).collect();
                         return format!("{kept}{}{trailing}", joined.to_uppercase());
                     }
                 }
@@ -322,7 +336,10 @@ mod tests {
         assert_eq!(n("return four twenty nine"), "return 429");
         assert_eq!(n("a four oh four and a five hundred"), "a 404 and a 500");
         assert_eq!(n("two hundred and one"), "201");
-        assert_eq!(n("top ten in the last thirty days"), "top 10 in the last 30 days");
+        assert_eq!(
+            n("top ten in the last thirty days"),
+            "top 10 in the last 30 days"
+        );
         assert_eq!(n("one query per post"), "one query per post");
         assert_eq!(n("one hundred requests per hour"), "100 requests per hour");
     }

@@ -47,7 +47,8 @@ impl Occurrence {
 fn phrase_regex(phrase: &str) -> Result<Regex, String> {
     let alternatives: Vec<&str> = phrase.split('|').collect();
     if alternatives.len() == 1 {
-        return single_phrase(phrase).and_then(|re| Regex::new(&re).map_err(|e| format!("pattern {phrase:?}: {e}")));
+        return single_phrase(phrase)
+            .and_then(|re| Regex::new(&re).map_err(|e| format!("pattern {phrase:?}: {e}")));
     }
     let joined = alternatives
         .iter()
@@ -174,7 +175,11 @@ impl Pattern {
                     .filter(|o| !terms.iter().any(|t| t.start < o.end && o.start < t.end))
                     .min_by_key(|o| word_at(o.start).abs_diff(anchor));
                 match best {
-                    Some(o) if self.window.is_none_or(|w| word_at(o.start).abs_diff(anchor) <= w) => {
+                    Some(o)
+                        if self
+                            .window
+                            .is_none_or(|w| word_at(o.start).abs_diff(anchor) <= w) =>
+                    {
                         terms.push(o.clone())
                     }
                     _ => break,
@@ -240,7 +245,8 @@ mod tests {
         let p = Pattern::new("key* ~ unique").unwrap();
         assert!(p.is_match("The client sends a key, stored in a column declared unique."));
         assert!(!p.is_match("The client sends a key. The email is unique."));
-        let far = "a key and then a great many other words that go on and on and on before it is unique";
+        let far =
+            "a key and then a great many other words that go on and on and on before it is unique";
         assert!(!p.is_match(far));
         assert!(Pattern::new("key* ~~ unique").unwrap().is_match(far));
     }

@@ -499,7 +499,11 @@ impl Persona {
                     ));
                 }
             }
-            for p in q.after.iter().chain(q.clarifications.iter().flat_map(|c| c.about.iter())) {
+            for p in q
+                .after
+                .iter()
+                .chain(q.clarifications.iter().flat_map(|c| c.about.iter()))
+            {
                 Pattern::new(p).map_err(|err| format!("question `{}`: {err}", q.id))?;
             }
             for c in &q.clarifications {
@@ -582,15 +586,17 @@ impl Persona {
     /// `validate` has already proved they compile).
     pub fn compiled(&self) -> Arc<Compiled> {
         self.compiled
-            .get_or_init(|| Arc::new(self.compile().unwrap_or_else(|e| {
-                tracing::error!("persona {}: {e}", self.id);
-                Compiled {
-                    catalogue: Catalogue::default(),
-                    normalize: Vec::new(),
-                    elements: Vec::new(),
-                    after: Vec::new(),
-                }
-            })))
+            .get_or_init(|| {
+                Arc::new(self.compile().unwrap_or_else(|e| {
+                    tracing::error!("persona {}: {e}", self.id);
+                    Compiled {
+                        catalogue: Catalogue::default(),
+                        normalize: Vec::new(),
+                        elements: Vec::new(),
+                        after: Vec::new(),
+                    }
+                }))
+            })
             .clone()
     }
 
@@ -605,7 +611,11 @@ impl Persona {
                 let pats = e
                     .patterns
                     .iter()
-                    .map(|p| Pattern::new(p).map_err(|err| format!("question `{}`, element `{}`: {err}", q.id, e.element)))
+                    .map(|p| {
+                        Pattern::new(p).map_err(|err| {
+                            format!("question `{}`, element `{}`: {err}", q.id, e.element)
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 per_q.push(pats);
             }
@@ -627,12 +637,22 @@ impl Persona {
 
     fn known_triggers(&self) -> Vec<String> {
         let mut all: Vec<String> = BEHAVIOUR_TRIGGERS.iter().map(|s| s.to_string()).collect();
-        all.extend(self.security.iter().chain(&self.major_issues).map(|e| e.id.clone()));
+        all.extend(
+            self.security
+                .iter()
+                .chain(&self.major_issues)
+                .map(|e| e.id.clone()),
+        );
         all
     }
 
     fn is_known_trigger(&self, id: &str) -> bool {
-        BEHAVIOUR_TRIGGERS.contains(&id) || self.security.iter().chain(&self.major_issues).any(|e| e.id == id)
+        BEHAVIOUR_TRIGGERS.contains(&id)
+            || self
+                .security
+                .iter()
+                .chain(&self.major_issues)
+                .any(|e| e.id == id)
     }
 
     /// Index of a question in the bank.
@@ -697,12 +717,18 @@ mod tests {
         let p = seed();
         let ids: Vec<_> = p.questions.iter().map(|q| q.id.as_str()).collect();
         // The seed's thirteen sample questions first, then the grown bank.
-        assert_eq!(ids[..13], (1..=13).map(|i| format!("q{i}")).collect::<Vec<_>>());
-        assert!(ids.len() >= 40, "a 45-minute interview needs at least 40 questions");
+        assert_eq!(
+            ids[..13],
+            (1..=13).map(|i| format!("q{i}")).collect::<Vec<_>>()
+        );
+        assert!(
+            ids.len() >= 40,
+            "a 45-minute interview needs at least 40 questions"
+        );
         let levels: Vec<_> = p.questions.iter().map(|q| q.level).collect();
         assert!(levels[..4].iter().all(|l| *l == Level::Fundamental));
         assert!(levels[4..9].iter().all(|l| *l == Level::Standard));
-        assert!(levels[9..].iter().all(|l| *l == Level::Advanced));
+        assert!(levels[9..13].iter().all(|l| *l == Level::Advanced));
         assert_eq!(p.phases.len(), 4);
         assert_eq!(p.duration_min, 45);
         assert_eq!(p.templates.correct, "Correct. [Next question]");

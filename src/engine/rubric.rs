@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::detectors::{self, Finding, Severity};
 use super::language;
-use super::patterns::{any_match, compile_all, Pattern};
+use super::patterns::{compile_all, Pattern};
 use super::persona::{Persona, Question};
 
 /// The interviewer's verdict on an answer.
@@ -317,11 +317,24 @@ pub fn is_dont_know(persona: &Persona, answer: &str) -> bool {
     let bare = |s: &str| {
         let w: Vec<String> = words(s)
             .into_iter()
-            .filter(|w| !["um", "uh", "so", "i", "ll", "i'll", "just", "honestly", "sorry", "ok", "okay", "then", "please"].contains(&w.as_str()))
+            .filter(|w| {
+                ![
+                    "um", "uh", "so", "i", "ll", "i'll", "just", "honestly", "sorry", "ok", "okay",
+                    "then", "please",
+                ]
+                .contains(&w.as_str())
+            })
             .collect();
         matches!(
             w.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
-            ["pass"] | ["skip"] | ["next"] | ["next", "question"] | ["skip", "it"] | ["skip", "this"] | ["pass", "on", "this"] | ["pass", "on", "that"]
+            ["pass"]
+                | ["skip"]
+                | ["next"]
+                | ["next", "question"]
+                | ["skip", "it"]
+                | ["skip", "this"]
+                | ["pass", "on", "this"]
+                | ["pass", "on", "that"]
         )
     };
     let sentences = super::language::sentences(&a);

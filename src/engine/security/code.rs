@@ -89,13 +89,17 @@ impl Code {
                 }
             }
             // A prefix glued to a word (`self` + "…") is not a prefix.
-            let glued = prefix.len() > 0
+            let glued = !prefix.is_empty()
                 && whole.start() > 0
                 && text[..whole.start()]
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
-            let (prefix, whole_start) = if glued { ("", start) } else { (prefix, whole.start()) };
+            let (prefix, whole_start) = if glued {
+                ("", start)
+            } else {
+                (prefix, whole.start())
+            };
             let content = ["t1", "t2", "d", "s", "b"]
                 .iter()
                 .find_map(|n| caps.name(n))
@@ -113,10 +117,18 @@ impl Code {
                 );
             }
             if backtick {
-                interpolations.extend(r.dollar_brace.captures_iter(content).map(|c| c[1].to_string()));
+                interpolations.extend(
+                    r.dollar_brace
+                        .captures_iter(content)
+                        .map(|c| c[1].to_string()),
+                );
             }
             if double && !p.contains('f') && !p.contains('$') {
-                interpolations.extend(r.hash_brace.captures_iter(content).map(|c| c[1].to_string()));
+                interpolations.extend(
+                    r.hash_brace
+                        .captures_iter(content)
+                        .map(|c| c[1].to_string()),
+                );
                 // PHP-style "$var" (not "$1" placeholders, not "${…}" templates).
                 interpolations.extend(
                     r.php_var
@@ -129,9 +141,15 @@ impl Code {
             let tagged = backtick
                 && (before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '>')
                     && !before.ends_with("return"));
-            let parameterizing_call = ["FromSqlInterpolated(", "ExecuteSqlInterpolated(", "ExecuteSqlInterpolatedAsync(", "SqlQuery(", "Database.SqlQuery<"]
-                .iter()
-                .any(|c| before.ends_with(c.trim_end_matches('<')) || before.ends_with(c));
+            let parameterizing_call = [
+                "FromSqlInterpolated(",
+                "ExecuteSqlInterpolated(",
+                "ExecuteSqlInterpolatedAsync(",
+                "SqlQuery(",
+                "Database.SqlQuery<",
+            ]
+            .iter()
+            .any(|c| before.ends_with(c.trim_end_matches('<')) || before.ends_with(c));
             masked.push_str(&text[last..whole_start]);
             masked.push_str(&mask_token(literals.len()));
             last = whole.end();
@@ -160,7 +178,11 @@ impl Code {
             let Some(close) = after.find(MASK_CLOSE) else {
                 break;
             };
-            if let Some(l) = after[..close].parse::<usize>().ok().and_then(|i| self.literals.get(i)) {
+            if let Some(l) = after[..close]
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| self.literals.get(i))
+            {
                 out.push('"');
                 out.push_str(&l.content);
                 out.push('"');
@@ -206,7 +228,11 @@ fn join_statements(masked: &str) -> Vec<Statement> {
             || t.ends_with("\\");
         let next_continues = lines.get(i + 1).is_some_and(|n| {
             let n = n.trim_start();
-            n.starts_with('+') || n.starts_with(". ") || n.starts_with(".") && !n.starts_with("..") || n.starts_with("||") || n.starts_with('%')
+            n.starts_with('+')
+                || n.starts_with(". ")
+                || n.starts_with(".") && !n.starts_with("..")
+                || n.starts_with("||")
+                || n.starts_with('%')
         });
         if (depth > 0 && depth < 8) || ends_open || next_continues {
             continue;
@@ -284,10 +310,15 @@ pub fn split_top_level(text: &str, separators: &[&str]) -> Vec<String> {
         }
         if depth == 0 {
             if let Some(sep) = separators.iter().find(|s| text[i..].starts_with(**s)) {
-                // `.$x` keeps the `$` with the operand.
-                let sep_len = if *sep == ".$" { 1 } else { sep.len() };
+                // `.$x` and `."…"` keep the operand's first character.
+                let sep_len = if sep.len() > 1 && sep.starts_with('.') && !sep.starts_with(". ") {
+                    1
+                } else {
+                    sep.len()
+                };
                 // `+=` and `++` are not concatenation here.
-                if *sep == "+" && (text[i + 1..].starts_with('=') || text[i + 1..].starts_with('+')) {
+                if *sep == "+" && (text[i + 1..].starts_with('=') || text[i + 1..].starts_with('+'))
+                {
                     i += 2;
                     continue;
                 }
@@ -328,7 +359,13 @@ pub fn expressions(masked: &str) -> Vec<Range<usize>> {
         let prev = if i > 0 { bytes[i - 1] } else { b' ' };
         let next = bytes.get(i + 1).copied().unwrap_or(b' ');
         let boundary = match b {
-            b'=' => !matches!(prev, b'=' | b'<' | b'>' | b'!' | b'+' | b'.' | b'-' | b'*' | b'/') && next != b'=' && next != b'>',
+            b'=' => {
+                !matches!(
+                    prev,
+                    b'=' | b'<' | b'>' | b'!' | b'+' | b'.' | b'-' | b'*' | b'/'
+                ) && next != b'='
+                    && next != b'>'
+            }
             b'(' | b',' | b';' | b'{' | b'?' | b'[' => true,
             _ => false,
         };
@@ -370,7 +407,9 @@ mod tests {
 
     #[test]
     fn literals_and_interpolations() {
-        let c = Code::new("q = f\"SELECT * FROM t WHERE id = {uid}\"\nx = `a ${b}`\ny = \"#{z}\" + \"$w\"");
+        let c = Code::new(
+            "q = f\"SELECT * FROM t WHERE id = {uid}\"\nx = `a ${b}`\ny = \"#{z}\" + \"$w\"",
+        );
         assert_eq!(c.literals.len(), 4);
         assert_eq!(c.literals[0].interpolations, vec!["uid"]);
         assert_eq!(c.literals[1].interpolations, vec!["b"]);
@@ -387,7 +426,8 @@ mod tests {
 
     #[test]
     fn continuation_lines_join() {
-        let c = Code::new("String q = \"SELECT a \" +\n  \"FROM t WHERE x = '\" + x + \"'\";\nrun(q);");
+        let c =
+            Code::new("String q = \"SELECT a \" +\n  \"FROM t WHERE x = '\" + x + \"'\";\nrun(q);");
         assert_eq!(c.statements.len(), 2);
     }
 }

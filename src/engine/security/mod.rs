@@ -66,21 +66,28 @@ impl Catalogue {
             for s in specs {
                 let compile = |list: &[String], what: &str| {
                     list.iter()
-                        .map(|p| Pattern::new(p).map_err(|e| format!("[[security]] `{}`, {what}: {e}", s.id)))
+                        .map(|p| {
+                            Pattern::new(p)
+                                .map_err(|e| format!("[[security]] `{}`, {what}: {e}", s.id))
+                        })
                         .collect::<Result<Vec<_>, _>>()
                 };
-                let code = match &s.code {
-                    None => None,
-                    Some(name) => Some(rules::analyser(name).ok_or_else(|| {
-                        format!(
+                let code =
+                    match &s.code {
+                        None => None,
+                        Some(name) => Some(rules::analyser(name).ok_or_else(|| {
+                            format!(
                             "catalogue entry `{}` names unknown code analyser `{name}` (known: {})",
                             s.id,
                             rules::ANALYSERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
                         )
-                    })?),
-                };
+                        })?),
+                    };
                 if s.prose.is_empty() && code.is_none() {
-                    return Err(format!("catalogue entry `{}` has neither `prose` nor `code`", s.id));
+                    return Err(format!(
+                        "catalogue entry `{}` has neither `prose` nor `code`",
+                        s.id
+                    ));
                 }
                 for (field, text) in [("issue", &s.issue), ("fix", &s.fix)] {
                     if text.trim().is_empty() || text.contains(['?', '[', ']']) {

@@ -11,13 +11,25 @@ use super::super::patterns::Pattern;
 
 /// True if an `unless` phrase occurs in `within`, outside the flaw's own
 /// words and not itself denied ("without hashing" does not redeem).
-fn redeemed(answer: &str, within: &Range<usize>, unless: &[Pattern], flaw_terms: &[Range<usize>]) -> bool {
+fn redeemed(
+    answer: &str,
+    within: &Range<usize>,
+    unless: &[Pattern],
+    flaw_terms: &[Range<usize>],
+) -> bool {
     let text = &answer[..within.end];
     unless.iter().any(|p| {
         p.occurrences(text).into_iter().any(|o| {
             o.sentence.start >= within.start
-                && !o.terms.iter().any(|t| flaw_terms.iter().any(|f| f.start < t.end && t.start < f.end))
-                && !o.terms.iter().any(|t| language::is_element_negated(answer, &o.sentence, t))
+                && !o.terms.iter().any(|t| {
+                    flaw_terms
+                        .iter()
+                        .any(|f| f.start < t.end && t.start < f.end)
+                })
+                && !o
+                    .terms
+                    .iter()
+                    .any(|t| language::is_element_negated(answer, &o.sentence, t))
         })
     })
 }
@@ -25,8 +37,14 @@ fn redeemed(answer: &str, within: &Range<usize>, unless: &[Pattern], flaw_terms:
 /// A line of code, not a sentence: prose patterns do not read code (the
 /// code analysers do).
 fn is_code(sentence: &str) -> bool {
-    let symbols = sentence.chars().filter(|c| matches!(c, '(' | ')' | '{' | '}' | '[' | ']' | ';' | '=' | '<' | '>')).count();
-    symbols >= 4 || [":=", "=>", "==", "->", "::", "();", "$_"].iter().any(|m| sentence.contains(m))
+    let symbols = sentence
+        .chars()
+        .filter(|c| matches!(c, '(' | ')' | '{' | '}' | '[' | ']' | ';' | '=' | '<' | '>'))
+        .count();
+    symbols >= 4
+        || [":=", "=>", "==", "->", "::", "();", "$_"]
+            .iter()
+            .any(|m| sentence.contains(m))
 }
 
 /// The sentence that states the flaw, if any.
@@ -37,10 +55,14 @@ pub fn find(answer: &str, prose: &[Pattern], unless: &[Pattern]) -> Option<Strin
     let sentences = language::sentences(answer);
     for pattern in prose {
         for occ in pattern.occurrences(answer) {
-            if language::is_question(answer, &occ.sentence) || is_code(&answer[occ.sentence.clone()]) {
+            if language::is_question(answer, &occ.sentence)
+                || is_code(&answer[occ.sentence.clone()])
+            {
                 continue;
             }
-            let Some(flaw) = occ.terms.last() else { continue };
+            let Some(flaw) = occ.terms.last() else {
+                continue;
+            };
             if language::is_negated(answer, &occ.sentence, flaw, &occ.terms) {
                 continue;
             }
@@ -54,7 +76,9 @@ pub fn find(answer: &str, prose: &[Pattern], unless: &[Pattern]) -> Option<Strin
                 .position(|s| *s == occ.sentence)
                 .and_then(|i| sentences.get(i + 1));
             if let Some(next) = next {
-                if language::is_correction(answer, next) && redeemed(answer, next, unless, &occ.terms) {
+                if language::is_correction(answer, next)
+                    && redeemed(answer, next, unless, &occ.terms)
+                {
                     continue;
                 }
             }

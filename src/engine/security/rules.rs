@@ -53,7 +53,12 @@ fn first(re: &Regex, text: &str) -> Option<String> {
 }
 
 fn clip(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(160)
+        .collect()
 }
 
 struct Regexes {
@@ -264,8 +269,16 @@ pub fn tainted(code: &Code) -> HashSet<String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            let name = if part.contains(':') && part.starts_with(|c: char| c.is_alphabetic()) && route.contains('<') {
-                part.split(':').nth(1).unwrap_or("").chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect()
+            let name = if part.contains(':')
+                && part.starts_with(|c: char| c.is_alphabetic())
+                && route.contains('<')
+            {
+                part.split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect()
             } else {
                 name
             };
@@ -281,10 +294,29 @@ pub fn tainted(code: &Code) -> HashSet<String> {
         for c in r.assignment.captures_iter(line) {
             let name = c[1].trim_start_matches('$').to_string();
             let rhs = unmasked_rhs(code, &c[2]);
-            let lookup = ["find", "where", "get_object_or_404", "query", "filter", "fetch", "load", "first", "lookup", "select", "get_by", "findOne", "findById", "FindAsync", "First"]
-                .iter()
-                .any(|f| rhs.contains(&format!("{f}(")) || rhs.contains(&format!(".{f}")));
-            if !lookup && (r.input.is_match(&rhs) || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$')))) {
+            let lookup = [
+                "find",
+                "where",
+                "get_object_or_404",
+                "query",
+                "filter",
+                "fetch",
+                "load",
+                "first",
+                "lookup",
+                "select",
+                "get_by",
+                "findOne",
+                "findById",
+                "FindAsync",
+                "First",
+            ]
+            .iter()
+            .any(|f| rhs.contains(&format!("{f}(")) || rhs.contains(&format!(".{f}")));
+            if !lookup
+                && (r.input.is_match(&rhs)
+                    || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$'))))
+            {
                 out.insert(name);
             }
         }
@@ -293,7 +325,12 @@ pub fn tainted(code: &Code) -> HashSet<String> {
 }
 
 fn unmasked_rhs(code: &Code, masked: &str) -> String {
-    code.unmask(&code::Statement { masked: String::new() }, masked)
+    code.unmask(
+        &code::Statement {
+            masked: String::new(),
+        },
+        masked,
+    )
 }
 
 /// True if `expr` carries request input directly or through a tainted variable.
@@ -320,13 +357,22 @@ fn nosql_injection(code: &Code) -> Option<String> {
     let tainted = tainted(code);
     for c in r.nosql_call_any.captures_iter(&code.text) {
         let filter = c.get(1).map_or("", |m| m.as_str());
-        let spread = filter.contains("...req.") || filter.contains("...request.") || filter.contains("**request.") || filter.contains("...body") || filter.contains("**data");
+        let spread = filter.contains("...req.")
+            || filter.contains("...request.")
+            || filter.contains("**request.")
+            || filter.contains("...body")
+            || filter.contains("**data");
         let values_from_input = filter.starts_with('{')
             && filter
                 .split(',')
                 .filter_map(|kv| kv.split_once(':').map(|(_, v)| v.trim()))
-                .any(|v| carries_input(v, &tainted) && !v.starts_with("str(") && !v.starts_with("String("));
-        let whole_object = !filter.starts_with('{') && (tainted.contains(filter) || r.input.is_match(filter));
+                .any(|v| {
+                    carries_input(v, &tainted)
+                        && !v.starts_with("str(")
+                        && !v.starts_with("String(")
+                });
+        let whole_object =
+            !filter.starts_with('{') && (tainted.contains(filter) || r.input.is_match(filter));
         if spread || values_from_input || whole_object {
             return Some(clip(c.get(0).map_or("", |m| m.as_str())));
         }
@@ -336,7 +382,10 @@ fn nosql_injection(code: &Code) -> Option<String> {
 
 fn plaintext_password(code: &Code) -> Option<String> {
     let r = regexes();
-    if r.strong_hash.is_match(&code.text) || r.reversible.is_match(&code.text) || r.weak_hash_call.is_match(&code.text) {
+    if r.strong_hash.is_match(&code.text)
+        || r.reversible.is_match(&code.text)
+        || r.weak_hash_call.is_match(&code.text)
+    {
         return None;
     }
     first(&r.password_assign, &code.text)
@@ -353,7 +402,11 @@ fn reversible_password(code: &Code) -> Option<String> {
     }
     code.text
         .lines()
-        .find(|l| r.reversible.is_match(l) && r.password_word.is_match(l) && !l.trim_start().starts_with(['#', '/']))
+        .find(|l| {
+            r.reversible.is_match(l)
+                && r.password_word.is_match(l)
+                && !l.trim_start().starts_with(['#', '/'])
+        })
         .map(clip)
 }
 
@@ -362,16 +415,36 @@ fn weak_password_hash(code: &Code) -> Option<String> {
     if r.strong_hash.is_match(&code.text) {
         return None;
     }
-    let statements: Vec<String> = code.statements.iter().map(|st| code.unmask(st, &st.masked)).collect();
+    let statements: Vec<String> = code
+        .statements
+        .iter()
+        .map(|st| code.unmask(st, &st.masked))
+        .collect();
     for (i, s) in statements.iter().enumerate() {
-        let Some(m) = r.weak_hash_call.find(s) else { continue };
+        let Some(m) = r.weak_hash_call.find(s) else {
+            continue;
+        };
         if s.to_lowercase().contains("hmac") {
             continue;
         }
         // The hashed value is a password here or in the statements around it.
         let window = statements[i.saturating_sub(3)..(i + 3).min(statements.len())].join(" ");
         let lower = window.to_lowercase();
-        let other_purpose = ["checksum", "etag", "content-md5", "integrity", "fingerprint", "api_key", "apikey", "api key", "cache key", "cache_key", "file"].iter().any(|w| lower.contains(w));
+        let other_purpose = [
+            "checksum",
+            "etag",
+            "content-md5",
+            "integrity",
+            "fingerprint",
+            "api_key",
+            "apikey",
+            "api key",
+            "cache key",
+            "cache_key",
+            "file",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
         if r.password_word.is_match(&window) && !other_purpose {
             return Some(clip(&s[m.start()..]));
         }
@@ -389,9 +462,29 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         }
         // Comparisons, labels, names of secrets and hashes are not secrets.
         let lower = whole.to_lowercase();
-        let name: String = lower.split(['=', ':']).next().unwrap_or("").chars().filter(|c| c.is_alphanumeric()).collect();
-        if ["header", "label", "placeholder", "message", "hash", "digest"].iter().any(|w| lower.contains(w))
-            || ["id", "name", "path", "env", "var", "url", "file", "field", "param", "type", "length", "prefix"].iter().any(|w| name.ends_with(w))
+        let name: String = lower
+            .split(['=', ':'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        if [
+            "header",
+            "label",
+            "placeholder",
+            "message",
+            "hash",
+            "digest",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
+            || [
+                "id", "name", "path", "env", "var", "url", "file", "field", "param", "type",
+                "length", "prefix",
+            ]
+            .iter()
+            .any(|w| name.ends_with(w))
         {
             continue;
         }
@@ -399,23 +492,52 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
     }
     let not_a_key = |v: &str| {
         let l = v.to_lowercase();
-        v.starts_with("HS") || v.starts_with("RS") || v.starts_with("ES") || v.starts_with("PS")
-            || ["sha256", "sha1", "sha512", "md5", "utf8", "utf-8", "hex", "base64", "ascii", "latin1", "none", "sub", "exp"].contains(&l.as_str())
-            || l.starts_with("process.env") || l.starts_with("os.environ") || l.starts_with("${")
+        v.starts_with("HS")
+            || v.starts_with("RS")
+            || v.starts_with("ES")
+            || v.starts_with("PS")
+            || [
+                "sha256", "sha1", "sha512", "md5", "utf8", "utf-8", "hex", "base64", "ascii",
+                "latin1", "none", "sub", "exp",
+            ]
+            .contains(&l.as_str())
+            || l.starts_with("process.env")
+            || l.starts_with("os.environ")
+            || l.starts_with("${")
     };
     if let Some(c) = r.secret_call.captures_iter(&code.text).find(|c| {
         let v = c.get(1).map_or("", |m| m.as_str());
         let call = c.get(0).map_or("", |m| m.as_str());
         let lit_start = c.get(1).map_or(0, |m| m.start());
         let before = code.text[..lit_start.saturating_sub(1)].trim_end();
-        let from_environment = ["getenv(", "environ[", "environ.get(", "env(", "ENV[", "ENV.fetch(", "env.get(", "process.env[", "config(", "Configuration[", "GetEnvironmentVariable(", "Getenv(", "config.get(", "settings.", "os.getenv("]
-            .iter()
-            .any(|e| before.ends_with(e));
+        let from_environment = [
+            "getenv(",
+            "environ[",
+            "environ.get(",
+            "env(",
+            "ENV[",
+            "ENV.fetch(",
+            "env.get(",
+            "process.env[",
+            "config(",
+            "Configuration[",
+            "GetEnvironmentVariable(",
+            "Getenv(",
+            "config.get(",
+            "settings.",
+            "os.getenv(",
+        ]
+        .iter()
+        .any(|e| before.ends_with(e));
         if from_environment {
             return false;
         }
         // The literal must be the key argument, not a claim or an algorithm name.
-        let key_position = call.matches(',').count() <= 2 || call.starts_with("Algorithm") || call.contains("SymmetricSecurityKey") || call.contains("hmac.new") || call.contains("createHmac");
+        let key_position = call.matches(',').count() <= 2
+            || call.starts_with("Algorithm")
+            || call.contains("SymmetricSecurityKey")
+            || call.contains("hmac.new")
+            || call.contains("createHmac");
         !not_a_key(v) && key_position && !v.contains(' ')
     }) {
         return Some(clip(c.get(0).map_or("", |m| m.as_str())));
@@ -430,9 +552,21 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
     }
     for c in r.secret_fallback.captures_iter(&code.text) {
         let whole = c.get(0).map_or("", |m| m.as_str());
-        let line_start = code.text[..c.get(0).map_or(0, |m| m.start())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = code.text[..c.get(0).map_or(0, |m| m.start())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         let line = code.text[line_start..].lines().next().unwrap_or("");
-        let env_lookup = ["env", "environ", "getenv", "ENV", "config", "Configuration", "settings"].iter().any(|e| line.contains(e));
+        let env_lookup = [
+            "env",
+            "environ",
+            "getenv",
+            "ENV",
+            "config",
+            "Configuration",
+            "settings",
+        ]
+        .iter()
+        .any(|e| line.contains(e));
         if env_lookup && !line.contains("==") {
             return Some(clip(whole));
         }
@@ -446,7 +580,11 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
     for c in r.signing_key_use.captures_iter(&code.text) {
         let args = code::call_args(c.get(1).map_or("", |m| m.as_str()));
         for a in args.iter().take(3) {
-            let name = a.trim().trim_start_matches('$').trim_start_matches("this.").trim_start_matches("self.");
+            let name = a
+                .trim()
+                .trim_start_matches('$')
+                .trim_start_matches("this.")
+                .trim_start_matches("self.");
             if let Some((_, v)) = literals.iter().find(|(n, _)| n == name) {
                 if !r.placeholder.is_match(v) || v == "secret" {
                     return Some(clip(c.get(0).map_or("", |m| m.as_str())));
@@ -477,7 +615,9 @@ fn secret_in_logs(code: &Code) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(" ");
             if r.sensitive.is_match(&values) && !r.redaction.is_match(&values) {
-                return Some(clip(&code.unmask(stmt, c.get(0).map_or("", |m| m.as_str()))));
+                return Some(clip(
+                    &code.unmask(stmt, c.get(0).map_or("", |m| m.as_str())),
+                ));
             }
         }
     }
@@ -493,8 +633,27 @@ fn unsafe_file_upload(code: &Code) -> Option<String> {
         }
     }
     for line in code.text.lines() {
-        let Some(m) = r.upload_name.find(line) else { continue };
-        let joins_path = line.contains("join") || line.contains("Combine") || line.contains('+') || line.contains(" . ") || line.contains(".\"") || line.contains("save(") || line.contains("move_uploaded_file") || line.contains("open(") || line.contains("File(") || line.contains("#{") || line.contains("${") || line.contains("SaveAs") || line.contains("CopyTo") || line.contains("Create(") || line.contains("transferTo") || line.contains("mv(") || line.contains("diskStorage") || line.contains("cb(null");
+        let Some(m) = r.upload_name.find(line) else {
+            continue;
+        };
+        let joins_path = line.contains("join")
+            || line.contains("Combine")
+            || line.contains('+')
+            || line.contains(" . ")
+            || line.contains(".\"")
+            || line.contains("save(")
+            || line.contains("move_uploaded_file")
+            || line.contains("open(")
+            || line.contains("File(")
+            || line.contains("#{")
+            || line.contains("${")
+            || line.contains("SaveAs")
+            || line.contains("CopyTo")
+            || line.contains("Create(")
+            || line.contains("transferTo")
+            || line.contains("mv(")
+            || line.contains("diskStorage")
+            || line.contains("cb(null");
         if joins_path && !r.upload_safe.is_match(line) && !r.upload_safe.is_match(&code.text) {
             return Some(clip(&line[m.start()..]));
         }
@@ -517,7 +676,10 @@ fn ssrf(code: &Code) -> Option<String> {
     for c in r.fetch_call.captures_iter(&code.text) {
         let args = c.get(1).map_or("", |m| m.as_str());
         let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
-        if carries_input(&first_arg, &tainted) || r.url_field.is_match(&first_arg) || (first_arg.contains("${") && carries_input(args, &tainted)) {
+        if carries_input(&first_arg, &tainted)
+            || r.url_field.is_match(&first_arg)
+            || (first_arg.contains("${") && carries_input(args, &tainted))
+        {
             if r.allow_list.is_match(&code.text) {
                 return None;
             }
@@ -550,9 +712,13 @@ fn cors_any_origin_credentials(code: &Code) -> Option<String> {
     // Any origin and credentials in the same configuration (a few lines apart).
     let lines: Vec<&str> = code.text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        let Some(any) = r.cors_any.find(line) else { continue };
+        let Some(any) = r.cors_any.find(line) else {
+            continue;
+        };
         let window = lines[i.saturating_sub(4)..(i + 5).min(lines.len())].join("\n");
-        let off = window.contains("credentials: false") || window.contains("credentials = false") || window.contains("AllowCredentials = false");
+        let off = window.contains("credentials: false")
+            || window.contains("credentials = false")
+            || window.contains("AllowCredentials = false");
         if r.cors_credentials.is_match(&window) && !off {
             return Some(clip(any.as_str()));
         }
@@ -565,13 +731,35 @@ fn xss(code: &Code) -> Option<String> {
     let text = &code.text;
     for c in r.xss_sink.captures_iter(text) {
         let whole = c.get(0).map_or("", |m| m.as_str());
-        let value = c.iter().skip(1).flatten().next().map_or("", |m| m.as_str()).trim();
+        let value = c
+            .iter()
+            .skip(1)
+            .flatten()
+            .next()
+            .map_or("", |m| m.as_str())
+            .trim();
         // A constant string, an empty string or a sanitised value is safe.
-        let constant = value.is_empty() && !whole.contains("<?") && !whole.contains('|') && !whole.contains("autoescape") && !whole.contains("html_safe") && !whole.contains("<%==") && !whole.contains("{!!") && !whole.contains("echo") && !whole.contains("print") && !whole.contains("Write") && !whole.contains("Raw") && !whole.contains("raw") && !whole.contains("bypass");
+        let constant = value.is_empty()
+            && !whole.contains("<?")
+            && !whole.contains('|')
+            && !whole.contains("autoescape")
+            && !whole.contains("html_safe")
+            && !whole.contains("<%==")
+            && !whole.contains("{!!")
+            && !whole.contains("echo")
+            && !whole.contains("print")
+            && !whole.contains("Write")
+            && !whole.contains("Raw")
+            && !whole.contains("raw")
+            && !whole.contains("bypass");
         let literal_only = !value.is_empty() && {
             let v = value.trim_end_matches(';').trim();
-            (v.starts_with('\'') && v.ends_with('\'') && !v[1..v.len().saturating_sub(1)].contains('\''))
-                || (v.starts_with('"') && v.ends_with('"') && !v[1..v.len().saturating_sub(1)].contains('"'))
+            (v.starts_with('\'')
+                && v.ends_with('\'')
+                && !v[1..v.len().saturating_sub(1)].contains('\''))
+                || (v.starts_with('"')
+                    && v.ends_with('"')
+                    && !v[1..v.len().saturating_sub(1)].contains('"'))
                 || (v.starts_with('`') && !v.contains("${"))
         };
         if constant || literal_only || r.xss_safe.is_match(value) || r.xss_safe.is_match(whole) {
@@ -594,8 +782,16 @@ fn jwt_unverified(code: &Code) -> Option<String> {
     if let Some(m) = r.jwt_off.find(&code.text) {
         let s = m.as_str().to_lowercase();
         let line_start = code.text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        let line = code.text[line_start..].lines().next().unwrap_or("").to_lowercase();
-        if !(s.starts_with("verify") && !line.contains("jwt") && !line.contains("decode") && !line.contains("token")) {
+        let line = code.text[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if !(s.starts_with("verify")
+            && !line.contains("jwt")
+            && !line.contains("decode")
+            && !line.contains("token"))
+        {
             return Some(clip(m.as_str()));
         }
     }
@@ -605,7 +801,9 @@ fn jwt_unverified(code: &Code) -> Option<String> {
         let args = code::call_args(after);
         let python_verifying = args.len() >= 2
             && !args[1].trim_start().starts_with('{')
-            && !args.iter().any(|a| a.contains("verify_signature") || a.replace(' ', "").contains("verify=False"));
+            && !args.iter().any(|a| {
+                a.contains("verify_signature") || a.replace(' ', "").contains("verify=False")
+            });
         if !python_verifying && !r.jwt_verify_js.is_match(&code.text) {
             return Some(clip(m.as_str()));
         }
@@ -617,7 +815,11 @@ fn jwt_unverified(code: &Code) -> Option<String> {
     }
     if let Some(m) = r.jwt_manual.find(&code.text) {
         let lower = code.text.to_lowercase();
-        if !(lower.contains("hash_hmac") || lower.contains("hmac") || lower.contains("verify") || lower.contains("signature")) {
+        if !(lower.contains("hash_hmac")
+            || lower.contains("hmac")
+            || lower.contains("verify")
+            || lower.contains("signature"))
+        {
             return Some(clip(m.as_str()));
         }
     }
@@ -632,23 +834,45 @@ fn command_injection(code: &Code) -> Option<String> {
         for c in r.shell_call.captures_iter(&stmt.masked) {
             let start = c.get(0).map_or(0, |m| m.start());
             let call = c.get(0).map_or("", |m| m.as_str());
-            if (call.starts_with("exec") || call.starts_with("execSync")) && stmt.masked[..start].ends_with('.') && !stmt.masked[..start].ends_with("child_process.") {
+            if (call.starts_with("exec") || call.starts_with("execSync"))
+                && stmt.masked[..start].ends_with('.')
+                && !stmt.masked[..start].ends_with("child_process.")
+            {
                 continue;
             }
             let args = c.get(1).map_or("", |m| m.as_str());
             let dynamic = args.contains('+')
-                || code::mask_tokens(args).any(|i| code.literals.get(i).is_some_and(|l| !l.interpolations.is_empty()))
+                || code::mask_tokens(args).any(|i| {
+                    code.literals
+                        .get(i)
+                        .is_some_and(|l| !l.interpolations.is_empty())
+                })
                 || args.contains(".format(")
                 || args.contains('%')
                 || carries_input(&unmasked_rhs(code, args), &tainted);
-            if ["escapeshellarg", "escapeshellcmd", "shlex.quote", "shellescape", "Shellwords.escape", "ShellEscape", "quote("].iter().any(|e| s.contains(e)) {
+            if [
+                "escapeshellarg",
+                "escapeshellcmd",
+                "shlex.quote",
+                "shellescape",
+                "Shellwords.escape",
+                "ShellEscape",
+                "quote(",
+            ]
+            .iter()
+            .any(|e| s.contains(e))
+            {
                 continue;
             }
             let list_form = args.trim_start().starts_with('[') && !r.shell_list.is_match(&s);
             let shell = r.shell_list.is_match(&s) || !args.trim_start().starts_with('[');
             if dynamic && shell && !list_form {
                 let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
-                let exec_file = c.get(0).is_some_and(|m| m.as_str().contains("exec.Command") || m.as_str().contains("ProcessBuilder") || m.as_str().contains("spawn"));
+                let exec_file = c.get(0).is_some_and(|m| {
+                    m.as_str().contains("exec.Command")
+                        || m.as_str().contains("ProcessBuilder")
+                        || m.as_str().contains("spawn")
+                });
                 if exec_file && !r.shell_list.is_match(&s) && !first_arg.contains('+') {
                     continue;
                 }
@@ -679,10 +903,15 @@ fn insecure_deserialization(code: &Code) -> Option<String> {
     let r = regexes();
     let m = r.deserialize.find(&code.text)?;
     let s = m.as_str();
-    if s.contains("Deserialize") && !code.text.contains("BinaryFormatter") && !code.text.contains("TypeNameHandling") {
+    if s.contains("Deserialize")
+        && !code.text.contains("BinaryFormatter")
+        && !code.text.contains("TypeNameHandling")
+    {
         return None;
     }
-    if s.starts_with("yaml.load") && (code.text.contains("SafeLoader") || code.text.contains("safe_load")) {
+    if s.starts_with("yaml.load")
+        && (code.text.contains("SafeLoader") || code.text.contains("safe_load"))
+    {
         return None;
     }
     if s.starts_with("YAML.load") && code.text.contains("safe_load") {
@@ -728,7 +957,11 @@ fn status_200_for_errors(code: &Code) -> Option<String> {
         .or_else(|| {
             code.text
                 .split_inclusive(['.', '?', '!', '\n'])
-                .find(|s| r.status_200_prose.is_match(s) && !r.negation.is_match(s) && !r.status_4xx.is_match(s))
+                .find(|s| {
+                    r.status_200_prose.is_match(s)
+                        && !r.negation.is_match(s)
+                        && !r.status_4xx.is_match(s)
+                })
                 .map(clip)
         })
 }
@@ -736,7 +969,9 @@ fn status_200_for_errors(code: &Code) -> Option<String> {
 fn verbs_in_urls(code: &Code) -> Option<String> {
     let r = regexes();
     let m = r.verb_url.find(&code.text)?;
-    if r.negation.is_match(sentence_around(&code.text, m.start())) && !super::super::detectors::looks_like_code(&code.text) {
+    if r.negation.is_match(sentence_around(&code.text, m.start()))
+        && !super::super::detectors::looks_like_code(&code.text)
+    {
         return None;
     }
     Some(clip(m.as_str()))

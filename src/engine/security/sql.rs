@@ -19,7 +19,6 @@ fn re(pattern: &str) -> Regex {
 struct Regexes {
     sql_shape: Regex,
     assignment: Regex,
-    append_call: Regex,
     sanitizer: Regex,
     constant: Regex,
     format_call: Regex,
@@ -40,7 +39,6 @@ fn regexes() -> &'static Regexes {
         assignment: re(
             r"(?m)(?:^|[\s;{(,])(?:(?:const|let|var|final|val|auto|string|String|StringBuilder|str|sql\.Query)\s+)?(\$?[A-Za-z_][\w]*)\s*(?::\s*[\w<>\[\]]+\s*)?(:=|\+=|\.=|<<|=)(?:[^=]|$)\s*(.*)$",
         ),
-        append_call: re(r"\b([A-Za-z_]\w*)\s*\.\s*(?:append|Append|AppendFormat|concat|push|WriteString|write)\s*\((.*)\)"),
         sanitizer: re(
             r"(?i)^\(?\s*(?:\(int\)|\(float\)|\(integer\)|\(long\)|\(double\)|\(bool\))|^[\w$>:.-]*(?:real_escape_string|escape_string|escape_literal|escape_identifier|pg_escape_\w+|quote_ident|quote_literal|quote_identifier|quoteidentifier|quotename|sqlstring\.escape|escape|quote|intval|floatval|boolval|absint|int|float|bool|Number|parseInt|parseFloat|Integer\.parseInt|Integer\.valueOf|Long\.parseLong|Long\.valueOf|Double\.parseDouble|strconv\.Atoi|strconv\.ParseInt|strconv\.Itoa|to_i|to_f|Integer|Float|int64|int32|uint|sql\.Identifier|sql\.Literal|sql\.Placeholder|Identifier|Literal|Placeholder|AsIdentifier|ctype_digit|filter_var|uuid\.UUID|UUID|Guid\.Parse|sanitize_sql\w*|sanitize)\s*\(|^(?:len|count|sizeof|strlen|length)\s*\(",
         ),
@@ -118,7 +116,9 @@ pub fn find(code: &Code) -> Option<String> {
         if let Some(ev) = unsafe_statement(code, masked, &mut vars, &sql_literals) {
             // A dangerous example quoted in prose to reject it is not a proposal.
             let line_start = masked[..ev.0].rfind('\n').map_or(0, |i| i + 1);
-            if r.near_negation.is_match(&masked[line_start..ev.0]) && !looks_like_code_line(&masked[line_start..]) {
+            if r.near_negation.is_match(&masked[line_start..ev.0])
+                && !looks_like_code_line(&masked[line_start..])
+            {
                 continue;
             }
             return Some(code.unmask(stmt, &masked[ev.0..ev.1]));
@@ -162,7 +162,12 @@ fn unsafe_statement(
         if !masked.contains(&code::mask_token(idx)) || !is_sql_literal(idx) {
             continue;
         }
-        if !lit.parameterized && lit.interpolations.iter().any(|e| !is_safe_operand(e.trim(), vars)) {
+        if !lit.parameterized
+            && lit
+                .interpolations
+                .iter()
+                .any(|e| !is_safe_operand(e.trim(), vars))
+        {
             let at = masked.find(&code::mask_token(idx)).unwrap_or(0);
             found = Some((at, at + code::mask_token(idx).len()));
             break;
@@ -178,7 +183,9 @@ fn unsafe_statement(
     if found.is_none() {
         for (idx, _) in code.literals.iter().enumerate() {
             let token = code::mask_token(idx);
-            let Some(at) = masked.find(&token) else { continue };
+            let Some(at) = masked.find(&token) else {
+                continue;
+            };
             if !is_sql_literal(idx) || !r.format_call.is_match(&masked[..at]) {
                 continue;
             }
@@ -192,12 +199,23 @@ fn unsafe_statement(
 
     // 4. Builders: sb.append("… WHERE x = '").append(name), also on a
     //    builder declared with SQL in an earlier statement.
-    if found.is_none() && (masked.contains(".append(") || masked.contains(".Append(") || masked.contains(".AppendFormat(") || masked.contains(".WriteString(")) {
-        let args: Vec<String> = [".append(", ".Append(", ".AppendFormat(", ".WriteString(", "StringBuilder("]
-            .iter()
-            .flat_map(|m| masked.match_indices(*m).map(move |(i, _)| i + m.len()))
-            .flat_map(|i| code::call_args(&masked[i..]))
-            .collect();
+    if found.is_none()
+        && (masked.contains(".append(")
+            || masked.contains(".Append(")
+            || masked.contains(".AppendFormat(")
+            || masked.contains(".WriteString("))
+    {
+        let args: Vec<String> = [
+            ".append(",
+            ".Append(",
+            ".AppendFormat(",
+            ".WriteString(",
+            "StringBuilder(",
+        ]
+        .iter()
+        .flat_map(|m| masked.match_indices(*m).map(move |(i, _)| i + m.len()))
+        .flat_map(|i| code::call_args(&masked[i..]))
+        .collect();
         let has_sql = args
             .iter()
             .any(|a| literal_group(a).is_some_and(|g| g.into_iter().any(is_sql_literal)));
@@ -222,7 +240,10 @@ fn unsafe_statement(
         let rhs = caps[3].trim().trim_end_matches(';').trim();
         let rhs_has_sql = code::mask_tokens(rhs).any(is_sql_literal)
             || code::identifiers(rhs).any(|id| vars.sql.contains(id));
-        if r.composed.is_match(&format!("{} ", rhs.split(MASK_OPEN).next().unwrap_or(""))) || rhs.contains("sql.SQL(") {
+        if r.composed
+            .is_match(&format!("{} ", rhs.split(MASK_OPEN).next().unwrap_or("")))
+            || rhs.contains("sql.SQL(")
+        {
             vars.composed.insert(name.clone());
         }
         match op {
@@ -235,13 +256,25 @@ fn unsafe_statement(
                     vars.sql.remove(&name);
                 }
                 if literal_index(rhs).is_some() || r.constant.is_match(rhs) {
-                    if literal_index(rhs).is_some_and(|i| code.literals[i].interpolations.is_empty()) || r.constant.is_match(rhs) {
+                    if literal_index(rhs)
+                        .is_some_and(|i| code.literals[i].interpolations.is_empty())
+                        || r.constant.is_match(rhs)
+                    {
                         vars.constant.insert(name.clone());
                     }
                 } else if r.sanitizer.is_match(rhs) || sanitized_expression(code, rhs, vars) {
                     vars.sanitized.insert(name.clone());
                 }
-                if rhs.starts_with('{') || rhs.starts_with("map[") || rhs.starts_with("%w[") || rhs.starts_with("Map.of(") || rhs.starts_with("dict(") || rhs.starts_with("new Dictionary") || rhs.starts_with("Set.of(") || rhs.starts_with("List.of(") || rhs.starts_with("frozenset(") {
+                if rhs.starts_with('{')
+                    || rhs.starts_with("map[")
+                    || rhs.starts_with("%w[")
+                    || rhs.starts_with("Map.of(")
+                    || rhs.starts_with("dict(")
+                    || rhs.starts_with("new Dictionary")
+                    || rhs.starts_with("Set.of(")
+                    || rhs.starts_with("List.of(")
+                    || rhs.starts_with("frozenset(")
+                {
                     vars.constant.insert(name.clone());
                 }
             }
@@ -249,10 +282,18 @@ fn unsafe_statement(
                 // `q += x`, `$q .= $x`, `q << x` on an SQL variable.
                 if vars.sql.contains(&name) && found.is_none() {
                     let operands = split_concat(rhs);
-                    if operands.iter().any(|o| !is_safe_operand(o, vars) && literal_index(o.trim()).is_none()) {
+                    if operands
+                        .iter()
+                        .any(|o| !is_safe_operand(o, vars) && literal_index(o.trim()).is_none())
+                    {
                         found = Some((caps.get(0).map_or(0, |m| m.start()), masked.len()));
                     } else if operands.iter().any(|o| {
-                        literal_index(o.trim()).is_some_and(|i| code.literals[i].interpolations.iter().any(|e| !is_safe_operand(e, vars)))
+                        literal_index(o.trim()).is_some_and(|i| {
+                            code.literals[i]
+                                .interpolations
+                                .iter()
+                                .any(|e| !is_safe_operand(e, vars))
+                        })
                     }) {
                         found = Some((caps.get(0).map_or(0, |m| m.start()), masked.len()));
                     }
@@ -269,7 +310,7 @@ fn unsafe_statement(
 /// Concatenation (`+`, PHP `.`, `||`, `<<`, `&`), Python `%` and `.format(`
 /// around SQL literals and SQL variables.
 fn concatenation(
-    code: &Code,
+    _code: &Code,
     masked: &str,
     vars: &Vars,
     is_sql_literal: &dyn Fn(usize) -> bool,
@@ -300,10 +341,9 @@ fn concatenation(
             let left_sql = literal_group(left).is_some_and(|g| g.into_iter().any(is_sql_literal))
                 || (code::is_identifier(left) && vars.sql.contains(left));
             if left_sql && !right.is_empty() {
-                let args = if right.starts_with('(') {
-                    code::call_args(&right[1..])
-                } else {
-                    vec![right.to_string()]
+                let args = match right.strip_prefix('(') {
+                    Some(inner) => code::call_args(inner),
+                    None => vec![right.to_string()],
                 };
                 if args.iter().any(|a| !is_safe_operand(a, vars)) {
                     return Some((expr.start, expr.end));
@@ -314,7 +354,9 @@ fn concatenation(
         if let Some(pos) = text.find(".format(") {
             let left = text[..pos].trim();
             let left_sql = literal_group(left).is_some_and(|g| g.into_iter().any(is_sql_literal))
-                || (code::is_identifier(left) && vars.sql.contains(left) && !vars.composed.contains(left));
+                || (code::is_identifier(left)
+                    && vars.sql.contains(left)
+                    && !vars.composed.contains(left));
             let composed = r.composed.is_match(&masked[..expr.start + pos])
                 || text[..pos].contains("sql.SQL(")
                 || (code::is_identifier(left) && vars.composed.contains(left));
@@ -331,7 +373,9 @@ fn concatenation(
         let idx: usize = c[1].parse().unwrap_or(usize::MAX);
         let op = &c[2];
         let atom = c[3].trim();
-        let method_call = op == "." && !atom.starts_with('$') && !masked[c.get(2).map_or(0, |m| m.end())..].starts_with(char::is_whitespace);
+        let method_call = op == "."
+            && !atom.starts_with('$')
+            && !masked[c.get(2).map_or(0, |m| m.end())..].starts_with(char::is_whitespace);
         if is_sql_literal(idx) && !method_call && !is_safe_operand(atom, vars) {
             let m = c.get(0).map_or(0..0, |m| m.range());
             return Some((m.start, m.end));
@@ -340,7 +384,10 @@ fn concatenation(
     for c in r.neighbour_before.captures_iter(masked) {
         let atom = c[1].trim();
         let idx: usize = c[3].parse().unwrap_or(usize::MAX);
-        if is_sql_literal(idx) && !is_safe_operand(atom, vars) && !PROSE_WORDS.contains(&atom.to_lowercase().as_str()) {
+        if is_sql_literal(idx)
+            && !is_safe_operand(atom, vars)
+            && !PROSE_WORDS.contains(&atom.to_lowercase().as_str())
+        {
             let m = c.get(0).map_or(0..0, |m| m.range());
             return Some((m.start, m.end));
         }
@@ -349,7 +396,10 @@ fn concatenation(
 }
 
 /// Words that end a prose phrase before a quoted query ("run \"SELECT …\"").
-const PROSE_WORDS: &[&str] = &["run", "and", "then", "with", "or", "like", "as", "use", "query", "the", "a", "is", "write", "do"];
+const PROSE_WORDS: &[&str] = &[
+    "run", "and", "then", "with", "or", "like", "as", "use", "query", "the", "a", "is", "write",
+    "do",
+];
 
 /// An operand that is code, not a run of prose words.
 fn code_like(operand: &str) -> bool {
@@ -365,23 +415,47 @@ fn sanitized_expression(code: &Code, rhs: &str, vars: &Vars) -> bool {
     let placeholder_literal = code::mask_tokens(rhs).any(|i| {
         code.literals.get(i).is_some_and(|l| {
             let c = l.content.trim();
-            !c.is_empty() && c.chars().all(|ch| "?%s$,{}i+1234567890: ()@pPn".contains(ch))
+            !c.is_empty()
+                && c.chars()
+                    .all(|ch| "?%s$,{}i+1234567890: ()@pPn".contains(ch))
         })
     });
-    if placeholder_literal && (rhs.contains("join(") || rhs.contains("Join(") || rhs.contains("repeat(") || rhs.contains('*')) {
+    if placeholder_literal
+        && (rhs.contains("join(")
+            || rhs.contains("Join(")
+            || rhs.contains("repeat(")
+            || rhs.contains('*'))
+    {
         return true;
     }
-    let base: String = rhs.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.').collect();
-    if !base.is_empty() && (rhs[base.len()..].starts_with('[') || rhs[base.len()..].starts_with(".get(") || rhs[base.len()..].starts_with(".fetch(")) {
+    let base: String = rhs
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
+        .collect();
+    if !base.is_empty()
+        && (rhs[base.len()..].starts_with('[')
+            || rhs[base.len()..].starts_with(".get(")
+            || rhs[base.len()..].starts_with(".fetch("))
+    {
         let bare = base.trim_start_matches('$');
-        if vars.constant.contains(&base) || vars.constant.contains(bare) || r.constant.is_match(bare) {
+        if vars.constant.contains(&base)
+            || vars.constant.contains(bare)
+            || r.constant.is_match(bare)
+        {
             return true;
         }
     }
-    if rhs.contains("intval(") || rhs.contains("(int)") || rhs.contains("parseInt(") || rhs.contains("Number(") || rhs.contains("int(") {
+    if rhs.contains("intval(")
+        || rhs.contains("(int)")
+        || rhs.contains("parseInt(")
+        || rhs.contains("Number(")
+        || rhs.contains("int(")
+    {
         return true;
     }
-    let arithmetic = rhs.chars().all(|c| c.is_alphanumeric() || " $_()+-*/%.".contains(c));
+    let arithmetic = rhs
+        .chars()
+        .all(|c| c.is_alphanumeric() || " $_()+-*/%.".contains(c));
     arithmetic
         && code::identifiers(rhs).all(|id| {
             let bare = id.trim_start_matches('$');
@@ -392,17 +466,24 @@ fn sanitized_expression(code: &Code, rhs: &str, vars: &Vars) -> bool {
                 || vars.constant.contains(id)
                 || vars.constant.contains(bare)
                 || r.constant.is_match(bare)
-                || ["max", "min", "abs", "math", "Math", "floor", "ceil", "round"].contains(&bare)
+                || [
+                    "max", "min", "abs", "math", "Math", "floor", "ceil", "round",
+                ]
+                .contains(&bare)
         })
 }
 
 /// Splits an expression at top-level concatenation operators.
 fn split_concat(text: &str) -> Vec<String> {
-    code::split_top_level(text, &["+", " . ", ".$", "||", "<<", " & "])
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+    let before_literal = format!(".{MASK_OPEN}");
+    code::split_top_level(
+        text,
+        &["+", " . ", ".$", &before_literal, "||", "<<", " & "],
+    )
+    .into_iter()
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+    .collect()
 }
 
 /// A value that cannot carry SQL of the user's: a literal, a number, a
@@ -424,7 +505,11 @@ fn is_safe_operand(operand: &str, vars: &Vars) -> bool {
         return true;
     }
     let bare = o.trim_start_matches('$');
-    if vars.constant.contains(o) || vars.constant.contains(bare) || vars.sanitized.contains(o) || vars.sanitized.contains(bare) {
+    if vars.constant.contains(o)
+        || vars.constant.contains(bare)
+        || vars.sanitized.contains(o)
+        || vars.sanitized.contains(bare)
+    {
         return true;
     }
     if vars.sql.contains(o) {
@@ -432,10 +517,16 @@ fn is_safe_operand(operand: &str, vars: &Vars) -> bool {
     }
     let trimmed = operand.trim();
     // A constant table looked up by a key (`ORDER[req.query.sort]`).
-    let base: String = trimmed.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.').collect();
+    let base: String = trimmed
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
+        .collect();
     if !base.is_empty() && trimmed[base.len()..].starts_with('[') {
         let bare = base.trim_start_matches('$');
-        if r.constant.is_match(bare) || vars.constant.contains(&base) || vars.constant.contains(bare) {
+        if r.constant.is_match(bare)
+            || vars.constant.contains(&base)
+            || vars.constant.contains(bare)
+        {
             return true;
         }
     }
@@ -461,18 +552,28 @@ mod tests {
         assert!(flagged("query := \"SELECT id FROM users WHERE email = '\" + email + \"'\"\nrows, err := db.Query(query)"));
         assert!(flagged("$sql = \"SELECT * FROM users WHERE id = '\".$id.\"'\";\n$result = mysqli_query($conn, $sql);"));
         assert!(flagged("const text = 'SELECT * FROM orders WHERE id = ' + req.params.id\nconst res = await client.query(text)"));
-        assert!(flagged("sql = \"SELECT * FROM users WHERE name = '%s'\"\ncursor.execute(sql % name)"));
+        assert!(flagged(
+            "sql = \"SELECT * FROM users WHERE name = '%s'\"\ncursor.execute(sql % name)"
+        ));
         assert!(flagged("StringBuilder sb = new StringBuilder(\"SELECT * FROM users WHERE name = '\");\nsb.append(name).append(\"'\");"));
     }
 
     #[test]
     fn safe_constructions() {
         assert!(!flagged("$id = mysqli_real_escape_string($conn, $_GET['id']);\n$sql = \"SELECT * FROM users WHERE id = '\".$id.\"'\";"));
-        assert!(!flagged("$sql = \"SELECT * FROM users WHERE id = \" . intval($_GET['id']);"));
-        assert!(!flagged("String sql = String.format(\"SELECT * FROM %s WHERE id = ?\", TABLE_NAME);"));
+        assert!(!flagged(
+            "$sql = \"SELECT * FROM users WHERE id = \" . intval($_GET['id']);"
+        ));
+        assert!(!flagged(
+            "String sql = String.format(\"SELECT * FROM %s WHERE id = ?\", TABLE_NAME);"
+        ));
         assert!(!flagged("query = sql.SQL(\"select {} from {}\").format(sql.Identifier(col), sql.Identifier(table))\ncur.execute(query)"));
-        assert!(!flagged("cursor.execute(\"SELECT id FROM users WHERE email = %s\", (email,))"));
-        assert!(!flagged("rows, err := db.Query(\"SELECT id FROM users WHERE email = $1\", email)"));
+        assert!(!flagged(
+            "cursor.execute(\"SELECT id FROM users WHERE email = %s\", (email,))"
+        ));
+        assert!(!flagged(
+            "rows, err := db.Query(\"SELECT id FROM users WHERE email = $1\", email)"
+        ));
     }
 }
 
