@@ -137,7 +137,15 @@ impl Session {
             path: self.journal_path.clone(),
             source,
         };
-        self.journal.write_all(line.as_bytes()).map_err(werr)?;
+        // A write cut short (disk full) is undone, so the journal stays a
+        // sequence of whole lines: the message's promise that it is intact holds.
+        let before = self.journal.metadata().map(|m| m.len()).ok();
+        if let Err(source) = self.journal.write_all(line.as_bytes()) {
+            if let Some(len) = before {
+                let _ = self.journal.set_len(len);
+            }
+            return Err(werr(source));
+        }
         self.journal
             .sync_data()
             .map_err(|source| SessionError::Write {

@@ -50,9 +50,35 @@ fn current_id(i: &Interview) -> String {
         .unwrap_or_default()
 }
 
-/// Strong answers, keyed by question id.
-fn strong_answer(id: &str) -> &'static str {
-    match id {
+/// Strong answers, keyed by question id: hand-written for the seed's
+/// thirteen, and for the rest of the bank a sentence naming each expected
+/// element in the persona's own words.
+fn strong_answer(id: &str) -> String {
+    if let Some(a) = seed_strong_answer(id) {
+        return a.to_string();
+    }
+    let persona = seed();
+    let q = persona
+        .question(id)
+        .unwrap_or_else(|| panic!("no question {id}"));
+    let parts: Vec<String> = q
+        .expected
+        .iter()
+        .filter_map(|e| {
+            e.patterns.iter().find_map(|p| {
+                let first = p.split('~').next()?.split('|').next()?.trim();
+                (!first.contains(['*', '?']) && !first.is_empty()).then(|| first.to_string())
+            })
+        })
+        .collect();
+    format!(
+        "In production I would rely on {}. I chose each of these for a concrete reason and I would monitor them with metrics and alerts.",
+        parts.join(", then ")
+    )
+}
+
+fn seed_strong_answer(id: &str) -> Option<&'static str> {
+    Some(match id {
         "q1" => "Resources are plural nouns: /users, /posts and /posts/{id}/comments. GET reads, POST creates with 201, PUT and PATCH update, DELETE returns 204. Errors use 400, 401 and 404 status codes. Every request carries a JWT bearer token validated in middleware.",
         "q2" => "I validate the email format on the server, reject duplicates with a unique constraint on email and return 409, and hash the password with bcrypt before storing it.",
         "q3" => "Users, products and orders in third normal form. orders has a foreign key to users, and an order_items junction table has foreign keys to orders and products. I add an index on every foreign key.",
@@ -66,8 +92,8 @@ fn strong_answer(id: &str) -> &'static str {
         "q11" => "I use a saga instead of two-phase commit. Each step has compensating actions, the system is eventually consistent, and every step has a timeout after which compensation runs.",
         "q12" => "The gateway validates the JWT, finds services through service discovery with Consul, wraps every upstream in a circuit breaker, and does round-robin load balancing.",
         "q13" => "I check the slow query log, the connection pool for exhaustion, cache hit rates, external API timeouts, and APM traces to see where the time goes.",
-        other => panic!("no strong answer for {other}"),
-    }
+        _ => return None,
+    })
 }
 
 #[test]
@@ -85,7 +111,7 @@ fn strong_candidate_climbs_phases_and_gets_a_hire_recommendation() {
         let id = current_id(&i);
         levels.push(persona.question(&id).unwrap().level);
         t += 200.0; // a bit over three minutes per answer
-        let step = i.answer(strong_answer(&id), t);
+        let step = i.answer(&strong_answer(&id), t);
         check(&persona, &step);
         all_verdicts.extend(verdicts(&step));
         for e in &step.events {
@@ -172,7 +198,7 @@ fn insecure_candidate_is_stopped_at_the_vulnerability_and_not_recommended() {
     let persona = seed();
     let mut i = Interview::new(&persona);
     i.start(0.0);
-    i.answer(strong_answer("q1"), 120.0);
+    i.answer(&strong_answer("q1"), 120.0);
     assert_eq!(current_id(&i), "q2");
     let step = i.answer(
         "I take the email and password from the request and run cursor.execute(\"INSERT INTO users (email, password) VALUES ('\" + email + \"', '\" + password + \"')\"). I validate the email with a regex.",
@@ -320,7 +346,7 @@ fn the_clock_ends_the_interview_at_45_minutes() {
     let persona = seed();
     let mut i = Interview::new(&persona);
     i.start(0.0);
-    let step = i.answer(strong_answer("q1"), 45.0 * 60.0 + 1.0);
+    let step = i.answer(&strong_answer("q1"), 45.0 * 60.0 + 1.0);
     check(&persona, &step);
     assert!(step.finished);
     assert_eq!(i.end_reason(), Some(EndReason::TimeUp));

@@ -738,8 +738,7 @@ impl<'p> Interview<'p> {
                     !q.after.is_empty()
                         && !self.asked.contains(&q.id)
                         && compiled
-                            .after
-                            .get(*i)
+                            .after(*i)
                             .is_some_and(|pats| any_match(pats, &said))
                 })
             })

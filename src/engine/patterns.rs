@@ -43,12 +43,12 @@ impl Occurrence {
     }
 }
 
-/// A part may list alternatives: `unsigned|not signed|don't sign*`.
-fn phrase_regex(phrase: &str) -> Result<Regex, String> {
+/// The regex source of one part; a part may list alternatives:
+/// `unsigned|not signed|don't sign*`.
+fn phrase_source(phrase: &str) -> Result<String, String> {
     let alternatives: Vec<&str> = phrase.split('|').collect();
     if alternatives.len() == 1 {
-        return single_phrase(phrase)
-            .and_then(|re| Regex::new(&re).map_err(|e| format!("pattern {phrase:?}: {e}")));
+        return single_phrase(phrase);
     }
     let joined = alternatives
         .iter()
@@ -58,7 +58,33 @@ fn phrase_regex(phrase: &str) -> Result<Regex, String> {
         .map(|r| format!("(?:{})", r.trim_start_matches(PREFIX)))
         .collect::<Vec<_>>()
         .join("|");
-    Regex::new(&format!("{PREFIX}{joined}")).map_err(|e| format!("pattern {phrase:?}: {e}"))
+    Ok(format!("{PREFIX}{joined}"))
+}
+
+/// The parts' regex sources and the word window of a pattern.
+fn sources(pattern: &str) -> Result<(Vec<String>, Option<usize>), String> {
+    let trimmed = pattern.trim();
+    if trimmed.is_empty() {
+        return Err("empty pattern".into());
+    }
+    let (pieces, window): (Vec<&str>, Option<usize>) = if trimmed.contains("~~") {
+        (trimmed.split("~~").collect(), None)
+    } else {
+        (trimmed.split('~').collect(), Some(NEAR_WORDS))
+    };
+    let parts = pieces
+        .iter()
+        .map(|p| {
+            phrase_source(p).map_err(|e| {
+                if pieces.len() > 1 {
+                    format!("in {pattern:?}: {e}")
+                } else {
+                    e
+                }
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((parts, window))
 }
 
 fn single_phrase(phrase: &str) -> Result<String, String> {
@@ -99,32 +125,29 @@ fn single_phrase(phrase: &str) -> Result<String, String> {
 impl Pattern {
     /// Compiles `pattern`; an empty pattern (or part) is an error.
     pub fn new(pattern: &str) -> Result<Self, String> {
-        let trimmed = pattern.trim();
-        if trimmed.is_empty() {
-            return Err("empty pattern".into());
-        }
-        let (pieces, window): (Vec<&str>, Option<usize>) = if trimmed.contains("~~") {
-            (trimmed.split("~~").collect(), None)
-        } else {
-            (trimmed.split('~').collect(), Some(NEAR_WORDS))
-        };
-        let parts = pieces
+        let (sources, window) = sources(pattern)?;
+        let parts = sources
             .iter()
-            .map(|p| {
-                phrase_regex(p).map_err(|e| {
-                    if pieces.len() > 1 {
-                        format!("in {pattern:?}: {e}")
-                    } else {
-                        e
-                    }
-                })
-            })
+            .map(|s| Regex::new(s).map_err(|e| format!("pattern {pattern:?}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            source: trimmed.to_string(),
+            source: pattern.trim().to_string(),
             parts,
             window,
         })
+    }
+
+    /// Checks that `pattern` is well formed without building it: a
+    /// persona's thousands of patterns are checked at load and built when
+    /// first used.
+    pub fn check(pattern: &str) -> Result<(), String> {
+        let (sources, _) = sources(pattern)?;
+        for s in sources {
+            regex_syntax::Parser::new()
+                .parse(&s)
+                .map_err(|e| format!("pattern {pattern:?}: {e}"))?;
+        }
+        Ok(())
     }
 
     pub fn is_match(&self, text: &str) -> bool {

@@ -174,16 +174,60 @@ impl Default for Judging {
     }
 }
 
-/// What a persona compiles once: its catalogue, spoken-form rules and
-/// element patterns.
+/// What a persona builds from its patterns: the spoken-form rules at load,
+/// everything else the first time it is needed (a persona holds thousands
+/// of patterns; loading checks them, judging builds the ones it uses).
 #[derive(Debug)]
 pub struct Compiled {
-    pub catalogue: Catalogue,
     pub normalize: Vec<(Regex, String)>,
-    /// Per question (same order as `questions`), per element, its patterns.
-    pub elements: Vec<Vec<Vec<Pattern>>>,
-    /// Per question, its `after` patterns.
-    pub after: Vec<Vec<Pattern>>,
+    security: Vec<EntrySpec>,
+    major: Vec<EntrySpec>,
+    catalogue: OnceLock<Catalogue>,
+    element_sources: Vec<Vec<Vec<String>>>,
+    elements: Vec<OnceLock<Vec<Vec<Pattern>>>>,
+    after_sources: Vec<Vec<String>>,
+    after: Vec<OnceLock<Vec<Pattern>>>,
+    marker_sources: [Vec<String>; 2],
+    markers: [OnceLock<Vec<Pattern>>; 2],
+}
+
+impl Compiled {
+    /// The security review.
+    pub fn catalogue(&self) -> &Catalogue {
+        self.catalogue.get_or_init(|| {
+            Catalogue::compile(&self.security, &self.major).unwrap_or_else(|e| {
+                tracing::error!("catalogue: {e}");
+                Catalogue::default()
+            })
+        })
+    }
+
+    /// Question `index`'s patterns, per expected element.
+    pub fn elements(&self, index: usize) -> Option<&Vec<Vec<Pattern>>> {
+        let sources = self.element_sources.get(index)?;
+        Some(self.elements[index].get_or_init(|| {
+            sources
+                .iter()
+                .map(|ps| super::patterns::compile_all(ps))
+                .collect()
+        }))
+    }
+
+    /// Question `index`'s follow-up triggers.
+    pub fn after(&self, index: usize) -> Option<&Vec<Pattern>> {
+        let sources = self.after_sources.get(index)?;
+        Some(self.after[index].get_or_init(|| super::patterns::compile_all(sources)))
+    }
+
+    /// The persona's "don't know" markers.
+    pub fn dont_know(&self) -> &[Pattern] {
+        self.markers[0].get_or_init(|| super::patterns::compile_all(&self.marker_sources[0]))
+    }
+
+    /// The persona's warning keywords.
+    pub fn warnings(&self) -> &[Pattern] {
+        self.markers[1].get_or_init(|| super::patterns::compile_all(&self.marker_sources[1]))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -504,7 +548,7 @@ impl Persona {
                 .iter()
                 .chain(q.clarifications.iter().flat_map(|c| c.about.iter()))
             {
-                Pattern::new(p).map_err(|err| format!("question `{}`: {err}", q.id))?;
+                Pattern::check(p).map_err(|err| format!("question `{}`: {err}", q.id))?;
             }
             for c in &q.clarifications {
                 if c.answer.trim().is_empty() || c.answer.contains('?') {
@@ -516,7 +560,7 @@ impl Persona {
             }
             for e in &q.expected {
                 for p in &e.patterns {
-                    super::patterns::Pattern::new(p).map_err(|err| {
+                    super::patterns::Pattern::check(p).map_err(|err| {
                         format!("question `{}`, element `{}`: {err}", q.id, e.element)
                     })?;
                 }
@@ -590,48 +634,64 @@ impl Persona {
                 Arc::new(self.compile().unwrap_or_else(|e| {
                     tracing::error!("persona {}: {e}", self.id);
                     Compiled {
-                        catalogue: Catalogue::default(),
                         normalize: Vec::new(),
+                        security: Vec::new(),
+                        major: Vec::new(),
+                        catalogue: OnceLock::new(),
+                        element_sources: Vec::new(),
                         elements: Vec::new(),
+                        after_sources: Vec::new(),
                         after: Vec::new(),
+                        marker_sources: [Vec::new(), Vec::new()],
+                        markers: [OnceLock::new(), OnceLock::new()],
                     }
                 }))
             })
             .clone()
     }
 
+    /// Checks every pattern and catalogue entry (without building them)
+    /// and builds what every answer needs at once.
     fn compile(&self) -> Result<Compiled, String> {
-        let catalogue = Catalogue::compile(&self.security, &self.major_issues)?;
+        Catalogue::check(&self.security, &self.major_issues)?;
         let normalize = super::normalize::compile_extra(self.speech.normalize.iter())?;
-        let mut elements = Vec::new();
-        let mut after = Vec::new();
         for q in &self.questions {
-            let mut per_q = Vec::new();
             for e in &q.expected {
-                let pats = e
-                    .patterns
-                    .iter()
-                    .map(|p| {
-                        Pattern::new(p).map_err(|err| {
-                            format!("question `{}`, element `{}`: {err}", q.id, e.element)
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                per_q.push(pats);
+                for p in &e.patterns {
+                    Pattern::check(p).map_err(|err| {
+                        format!("question `{}`, element `{}`: {err}", q.id, e.element)
+                    })?;
+                }
             }
-            elements.push(per_q);
-            after.push(
-                q.after
-                    .iter()
-                    .map(|p| Pattern::new(p).map_err(|err| format!("question `{}`: {err}", q.id)))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
+            for p in &q.after {
+                Pattern::check(p).map_err(|err| format!("question `{}`: {err}", q.id))?;
+            }
+        }
+        for p in self
+            .dont_know_markers
+            .iter()
+            .chain(&self.rules.warning_keywords)
+        {
+            Pattern::check(p).map_err(|err| format!("markers: {err}"))?;
         }
         Ok(Compiled {
-            catalogue,
             normalize,
-            elements,
-            after,
+            security: self.security.clone(),
+            major: self.major_issues.clone(),
+            catalogue: OnceLock::new(),
+            element_sources: self
+                .questions
+                .iter()
+                .map(|q| q.expected.iter().map(|e| e.patterns.clone()).collect())
+                .collect(),
+            elements: self.questions.iter().map(|_| OnceLock::new()).collect(),
+            after_sources: self.questions.iter().map(|q| q.after.clone()).collect(),
+            after: self.questions.iter().map(|_| OnceLock::new()).collect(),
+            marker_sources: [
+                self.dont_know_markers.clone(),
+                self.rules.warning_keywords.clone(),
+            ],
+            markers: [OnceLock::new(), OnceLock::new()],
         })
     }
 

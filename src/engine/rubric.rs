@@ -181,7 +181,7 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
     let compiled = persona.compiled();
     let own = persona
         .question_index(&question.id)
-        .and_then(|i| compiled.elements.get(i))
+        .and_then(|i| compiled.elements(i))
         .filter(|e| e.len() == question.expected.len());
     let mut elements = Vec::with_capacity(question.expected.len());
     for (i, e) in question.expected.iter().enumerate() {
@@ -227,14 +227,16 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
     }
     // A warning keyword counts only when the candidate means it ("auth can
     // come later"), not when they reject it ("auth can't come later").
-    let warning = compile_all(&persona.rules.warning_keywords);
-    let warned = warning.iter().any(|p| quote_for(p, &answer).is_some());
+    let warned = compiled
+        .warnings()
+        .iter()
+        .any(|p| quote_for(p, &answer).is_some());
     if warned && score > 50 {
         score = 50;
         notes.push("warning keyword".to_string());
     }
 
-    let findings = detectors::detect(&compiled.catalogue, &answer, &question.red_flags);
+    let findings = detectors::detect(compiled.catalogue(), &answer, &question.red_flags);
     // A major issue the persona answers with a probe first ("How does this
     // handle database connection failures?") is asked about, not graded.
     let probed_first = |id: &str| persona.edge_case(id).is_some_and(|e| e.probe.is_some());
@@ -339,7 +341,9 @@ pub fn is_dont_know(persona: &Persona, answer: &str) -> bool {
     };
     let sentences = super::language::sentences(&a);
     sentences.iter().any(|r| bare(&a[r.clone()]))
-        || compile_all(&persona.dont_know_markers)
+        || persona
+            .compiled()
+            .dont_know()
             .iter()
             .any(|p| p.is_match(&a))
 }

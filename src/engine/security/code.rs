@@ -74,6 +74,24 @@ fn regexes() -> &'static Regexes {
 impl Code {
     pub fn new(text: &str) -> Self {
         let r = regexes();
+        // Markdown fences (```python … ```) are not string literals.
+        let unfenced: String = text
+            .lines()
+            .map(|l| {
+                let t = l.trim();
+                if (t.starts_with("```") || t.starts_with("~~~"))
+                    && t.trim_start_matches(['`', '~'])
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "+-#. ".contains(c))
+                {
+                    ""
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let text = unfenced.as_str();
         let mut literals = Vec::new();
         let mut masked = String::with_capacity(text.len());
         let mut last = 0;

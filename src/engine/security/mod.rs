@@ -59,6 +59,44 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Checks the persona's entries without building their patterns;
+    /// errors name the entry.
+    pub fn check(security: &[EntrySpec], major: &[EntrySpec]) -> Result<(), String> {
+        for s in security.iter().chain(major) {
+            for p in s.prose.iter().chain(&s.unless) {
+                Pattern::check(p).map_err(|e| format!("[[security]] `{}`: {e}", s.id))?;
+            }
+            if let Some(name) = &s.code {
+                if rules::analyser(name).is_none() {
+                    return Err(format!(
+                        "catalogue entry `{}` names unknown code analyser `{name}` (known: {})",
+                        s.id,
+                        rules::ANALYSERS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+            if s.prose.is_empty() && s.code.is_none() {
+                return Err(format!(
+                    "catalogue entry `{}` has neither `prose` nor `code`",
+                    s.id
+                ));
+            }
+            for (field, text) in [("issue", &s.issue), ("fix", &s.fix)] {
+                if text.trim().is_empty() || text.contains(['?', '[', ']']) {
+                    return Err(format!(
+                        "catalogue entry `{}`: `{field}` must be a plain sentence without `?` or brackets (it fills a spoken template slot)",
+                        s.id
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Compiles the persona's entries; errors name the entry.
     pub fn compile(security: &[EntrySpec], major: &[EntrySpec]) -> Result<Self, String> {
         let mut entries = Vec::new();

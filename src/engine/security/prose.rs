@@ -21,10 +21,12 @@ fn redeemed(
     unless.iter().any(|p| {
         p.occurrences(text).into_iter().any(|o| {
             o.sentence.start >= within.start
+                // Inside the flaw's own words ("without hashing") it does not
+                // redeem; reaching beyond them ("secrets manager") it does.
                 && !o.terms.iter().any(|t| {
                     flaw_terms
                         .iter()
-                        .any(|f| f.start < t.end && t.start < f.end)
+                        .any(|f| f.start <= t.start && t.end <= f.end)
                 })
                 && !o
                     .terms

@@ -115,6 +115,8 @@ struct Regexes {
     error_handling: Regex,
     negation: Regex,
     secret_empty_assign: Regex,
+    secret_value: Regex,
+    secret_named: Regex,
     mass_assignment: Regex,
     secret_fallback: Regex,
     conn_string: Regex,
@@ -230,6 +232,8 @@ fn regexes() -> &'static Regexes {
         db_call: re(r"(?i)(\.query\(|\.execute\(|\bdb\.\w+\(|\.save\(|\.find\w*\(|\bcursor\.|\.create\(|\.exec\(|queryrow\(|\.insert\(|\.update\(|\.delete\(|\.commit\()"),
         error_handling: re(r"(?i)(\btry\b|\bcatch\b|\bexcept\b|err\s*!=\s*nil|\.catch\(|\?;|result<|\brescue\b|onerror|error handling|if err|\bthrows\b|\.map_err|on_error|errorhandler|next\(err)"),
         mass_assignment: re(r#"(?i)\b(?:create|insert\w*|save|update\w*|new\s+\w+|build|objects\.create|insertOne|insert_one)\s*\(\s*(?:req\.body|request\.(?:json|get_json\(\)|form|data|POST)|params(?:\.permit!)?|\$_POST|\$request->all\(\))\s*\)"#),
+        secret_value: re(r#"["'](?:sk_live_|rk_live_|sk_test_|pk_live_|whsec_|ghp_|gho_|github_pat_|xox[abpr]-|AKIA[0-9A-Z]{12,}|AIza[0-9A-Za-z_-]{20,}|SG\.[\w-]{10,}|-----BEGIN (?:RSA |EC |OPENSSH )?PRIVATE KEY)[^"'\n]*["']"#),
+        secret_named: re(r#"(?m)\b(\w*(?:[Kk]ey|KEY|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Pp]assword|PASSWORD|[Cc]redential|CREDENTIAL)s?)\s*(?::\s*[\w<>]+\s*)?(?::=|=)\s*["']([^"'\n]+)["']"#),
         secret_empty_assign: re(r#"(?i)\b\w*(?:secret|jwt_?key|signing_?key|hmac_?key|jwtKey|signingKey)\w*['"]?\s*(?::|=|=>)\s*(?:""|''|nil|None|null)\s*[,;\n}]"#),
         secret_fallback: re(r#"(?i)(?:secret|key|token|passw(?:or)?d|pwd|credential)\w*['"]?\s*(?:\)|\])?\s*(?:\?\?|\|\||\bor\b|,)\s*["']([^"'\n]{3,})["']"#),
         conn_string: re(r#"(?i)["'][^"'\n]*(?:\b(?:password|pwd)\s*=\s*[^;"'\s{$%<]{3,}|://[\w.-]+:[^@/\s{$%<"']{3,}@)[^"'\n]*["']"#),
@@ -541,6 +545,23 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         !not_a_key(v) && key_position && !v.contains(' ')
     }) {
         return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+    }
+    if let Some(ev) = first(&r.secret_value, &code.text).or_else(|| {
+        r.secret_named
+            .captures_iter(&code.text)
+            .find(|c| {
+                let v = c.get(2).map_or("", |m| m.as_str());
+                v.len() >= 12
+                    && v.chars().any(|ch| ch.is_ascii_digit())
+                    && v.chars().any(|ch| ch.is_ascii_alphabetic())
+                    && !v.contains(' ')
+                    && !r.placeholder.is_match(v)
+                    && !v.contains("://")
+                    && !v.contains('/')
+            })
+            .map(|c| clip(c.get(0).map_or("", |m| m.as_str())))
+    }) {
+        return Some(ev);
     }
     if let Some(ev) = first(&r.secret_empty_call, &code.text)
         .or_else(|| first(&r.secret_empty_assign, &code.text))

@@ -372,7 +372,7 @@ fn concatenation(
     for c in r.neighbour_after.captures_iter(masked) {
         let idx: usize = c[1].parse().unwrap_or(usize::MAX);
         let op = &c[2];
-        let atom = c[3].trim();
+        let atom = c[3].trim().trim_end_matches('.').trim_end_matches("->");
         let method_call = op == "."
             && !atom.starts_with('$')
             && !masked[c.get(2).map_or(0, |m| m.end())..].starts_with(char::is_whitespace);
@@ -382,7 +382,7 @@ fn concatenation(
         }
     }
     for c in r.neighbour_before.captures_iter(masked) {
-        let atom = c[1].trim();
+        let atom = c[1].trim().trim_end_matches('.');
         let idx: usize = c[3].parse().unwrap_or(usize::MAX);
         if is_sql_literal(idx)
             && !is_safe_operand(atom, vars)
