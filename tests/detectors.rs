@@ -28,7 +28,7 @@ fn ids(answer: &str) -> Vec<String> {
         .map(|e| e.id.clone())
         .collect();
     let text = rubric::prepare(p, answer);
-    detect(&p.compiled().catalogue(), &text, &all)
+    detect(p.compiled().catalogue(), &text, &all)
         .into_iter()
         .map(|f| f.id)
         .collect()
