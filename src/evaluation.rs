@@ -138,7 +138,7 @@ pub fn evaluate_answer(
     judge: &mut dyn Judge,
     question_id: &str,
     answer: &str,
-) -> Option<(String, Judgment, String)> {
+) -> Option<Evaluated> {
     let question = persona.question(question_id)?;
     let mut interview = Interview::with_judge(persona, Box::new(Lent(judge)));
     interview.start_at(&question.id, 0.0);
@@ -158,12 +158,25 @@ pub fn evaluate_answer(
     } else {
         judgment.verdict.as_str().to_string()
     };
-    let utterance = step
-        .turns
-        .first()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
-    Some((verdict, judgment, utterance))
+    let first = step.turns.first();
+    Some(Evaluated {
+        verdict,
+        judgment,
+        utterance: first.map(|t| t.text.clone()).unwrap_or_default(),
+        probe: first.is_some_and(|t| t.kind == crate::validator::TurnKind::Probe),
+    })
+}
+
+/// What `viva evaluate` reports for one answer.
+#[derive(Debug, Clone)]
+pub struct Evaluated {
+    /// The verdict's name ("clarification" for a question about the task).
+    pub verdict: String,
+    pub judgment: Judgment,
+    /// The interviewer's first turn.
+    pub utterance: String,
+    /// Whether that turn is an edge-case probe rather than a verdict.
+    pub probe: bool,
 }
 
 /// One case's outcome.
@@ -238,7 +251,11 @@ pub fn run(persona: &Persona, judge: &mut dyn Judge, cases: &[Case]) -> Report {
     for c in cases {
         let t = Instant::now();
         let (got, findings) = match evaluate_answer(persona, judge, &c.question, &c.answer) {
-            Some((v, j, _)) => (
+            Some(Evaluated {
+                verdict: v,
+                judgment: j,
+                ..
+            }) => (
                 v,
                 j.findings
                     .iter()

@@ -564,34 +564,14 @@ pub fn evaluate(args: EvaluateArgs, models_dir: &Path) -> anyhow::Result<ExitCod
     };
     let answer = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("the answer is not valid UTF-8 text"))?;
-    let judge = build_judge(&args.judge, &persona, models_dir);
-    let mut interview = Interview::with_judge(&persona, judge.judge);
-    interview.start_at(&question.id, 0.0);
-    let step = interview.answer(&answer, 60.0);
-    let judgment = step
-        .events
-        .iter()
-        .find_map(|e| match e {
-            viva::engine::EngineEvent::Verdict { judgment, .. } => Some(judgment.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| viva::engine::judge(&persona, question, &answer));
-    let verdict = if judgment.verdict != viva::engine::Verdict::SecurityVulnerability
-        && viva::engine::rubric::is_clarification_request(&persona, &answer)
-    {
-        "clarification"
-    } else {
-        judgment.verdict.as_str()
-    };
-    let utterance = step
-        .turns
-        .first()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
-    let probe = step
-        .turns
-        .first()
-        .is_some_and(|t| t.kind == viva::validator::TurnKind::Probe);
+    let mut judge = build_judge(&args.judge, &persona, models_dir);
+    let viva::evaluation::Evaluated {
+        verdict,
+        judgment,
+        utterance,
+        probe,
+    } = viva::evaluation::evaluate_answer(&persona, judge.judge.as_mut(), &question.id, &answer)
+        .context("the question disappeared from the persona")?;
     if args.json {
         let out = serde_json::json!({
             "verdict": verdict,

@@ -99,6 +99,7 @@ impl Catalogue {
 
     /// Compiles the persona's entries; errors name the entry.
     pub fn compile(security: &[EntrySpec], major: &[EntrySpec]) -> Result<Self, String> {
+        Self::check(security, major)?;
         let mut entries = Vec::new();
         for (specs, severity) in [(security, Severity::Security), (major, Severity::Major)] {
             for s in specs {
@@ -110,31 +111,7 @@ impl Catalogue {
                         })
                         .collect::<Result<Vec<_>, _>>()
                 };
-                let code =
-                    match &s.code {
-                        None => None,
-                        Some(name) => Some(rules::analyser(name).ok_or_else(|| {
-                            format!(
-                            "catalogue entry `{}` names unknown code analyser `{name}` (known: {})",
-                            s.id,
-                            rules::ANALYSERS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                        )
-                        })?),
-                    };
-                if s.prose.is_empty() && code.is_none() {
-                    return Err(format!(
-                        "catalogue entry `{}` has neither `prose` nor `code`",
-                        s.id
-                    ));
-                }
-                for (field, text) in [("issue", &s.issue), ("fix", &s.fix)] {
-                    if text.trim().is_empty() || text.contains(['?', '[', ']']) {
-                        return Err(format!(
-                            "catalogue entry `{}`: `{field}` must be a plain sentence without `?` or brackets (it fills a spoken template slot)",
-                            s.id
-                        ));
-                    }
-                }
+                let code = s.code.as_deref().and_then(rules::analyser);
                 entries.push(Entry {
                     id: s.id.clone(),
                     severity,
