@@ -81,6 +81,7 @@ fn rules() -> &'static Rules {
                 p(r"(?i)\bcashed\b", "cached"),
                 p(r"(?i)\bcash(?:es)?\s+(hit|hits|miss|misses|invalidat\w*|layer|key|keys|aside|ttl|eviction|warm\w*|stampede|entry|entries)\b", "cache $1"),
                 p(r"(?i)\b(a|the|redis|in-memory|memory|local|distributed|write-through|read-through|response|query)\s+cash\b", "$1 cache"),
+                p(r"(?i)\b(?:playing|plane|plaine?)\s*-?\s*texts?\b", "plain text"),
                 p(r"(?i)\bweb\s+hooks?\b", "webhook"),
                 p(r"(?i)\bmulti\s+part\b", "multipart"),
                 p(r"(?i)\bpre\s*-?\s*signed\b", "presigned"),
@@ -354,6 +355,10 @@ mod tests {
         assert_eq!(n("sha two fifty six"), "sha256");
         assert_eq!(n("md five is broken"), "md5 is broken");
         assert_eq!(n("bee crypt"), "bcrypt");
+        assert_eq!(
+            n("store it in playing text so support can read it"),
+            "store it in plain text so support can read it"
+        );
         assert_eq!(n("an item potency key"), "an idempotency key");
         assert_eq!(n("sequel injection"), "SQL injection");
         assert_eq!(n("post gres"), "PostgreSQL");
