@@ -26,6 +26,11 @@ pub enum SessionError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot record a {kind} event in the journal: {source} (a defect in Viva, please report it; the journal up to this point is intact)")]
+    Serialize {
+        kind: &'static str,
+        source: serde_json::Error,
+    },
 }
 
 /// Where sessions go by default: the user's data directory.
@@ -114,7 +119,11 @@ impl Session {
     /// Appends one event (any serializable object, merged with `seq`, `t_ms`,
     /// `prev` and `hash`), then flushes and fsyncs.
     pub fn log(&mut self, event: &impl Serialize) -> Result<(), SessionError> {
-        let mut value = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
+        let serr = |source| SessionError::Serialize {
+            kind: std::any::type_name_of_val(event),
+            source,
+        };
+        let mut value = serde_json::to_value(event).map_err(serr)?;
         if !value.is_object() {
             value = serde_json::json!({ "event": "value", "value": value });
         }
@@ -126,12 +135,12 @@ impl Session {
             );
             obj.insert("prev".into(), self.prev_hash.clone().into());
         }
-        let body = serde_json::to_string(&value).unwrap_or_default();
+        let body = serde_json::to_string(&value).map_err(serr)?;
         let hash = hex::encode(Sha256::digest(body.as_bytes()));
         if let Some(obj) = value.as_object_mut() {
             obj.insert("hash".into(), hash.clone().into());
         }
-        let mut line = serde_json::to_string(&value).unwrap_or_default();
+        let mut line = serde_json::to_string(&value).map_err(serr)?;
         line.push('\n');
         let werr = |source| SessionError::Write {
             path: self.journal_path.clone(),

@@ -175,3 +175,27 @@ fn a_gguf_without_a_chat_template_falls_back_to_chatml() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["chat_template"], "chatml-fallback");
 }
+
+#[test]
+fn an_extreme_audio_in_speed_is_refused_before_anything_starts() {
+    for speed in ["1e-300", "-1", "NaN", "inf", "1e9", "fast"] {
+        let out = Command::new(viva_bin())
+            .args([
+                "interview",
+                "--audio-in",
+                "/nonexistent.wav",
+                &format!("--audio-in-speed={speed}"),
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{speed}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains("--audio-in-speed"), "{speed}: {stderr}");
+        assert!(
+            stderr.contains("0.01 to 1000") || stderr.contains("not a number"),
+            "{speed}: {stderr}"
+        );
+    }
+}

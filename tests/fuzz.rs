@@ -173,3 +173,53 @@ fn validator_never_panics_and_accepts_only_template_shapes() {
         check(&format!("Incorrect. {slot}. Correct approach: {slot}. Next question."));
     });
 }
+
+/// A whisper.cpp f16 header (magic, 10 hyper-parameters, ftype 1) followed by
+/// `rest`: what `viva models install` quantizes.
+fn ggml_f16_file(rest: &[u8]) -> Vec<u8> {
+    let mut bytes = 0x6767_6d6c_u32.to_le_bytes().to_vec();
+    for v in [51_864i32, 1500, 384, 6, 4, 448, 384, 6, 4, 80] {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    bytes.extend_from_slice(&1i32.to_le_bytes());
+    bytes.extend_from_slice(rest);
+    bytes
+}
+
+#[test]
+fn model_header_parsers_never_panic_on_sizes_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.bin");
+    let output = dir.path().join("out.bin");
+    // Sizes that overflow when multiplied, or claim more than the file has.
+    let huge = i32::MAX.to_le_bytes();
+    let mut overflow = Vec::new();
+    for _ in 0..2 {
+        overflow.extend_from_slice(&huge);
+    }
+    let quantize = |rest: &[u8]| {
+        std::fs::write(&input, ggml_f16_file(rest)).unwrap();
+        let _ = viva::models::ggml_quantize::quantize_q8_0(&input, &output);
+    };
+    quantize(&overflow);
+    proptest!(config(), |(rest in proptest::collection::vec(any::<u8>(), 0..200))| quantize(&rest));
+    proptest!(config(), |(words in proptest::collection::vec(prop_oneof![Just(i32::MAX), Just(0), Just(1), Just(2), Just(4), 0i32..100], 0..40))| {
+        let rest: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        quantize(&rest);
+    });
+
+    // CTranslate2: version 6, a spec name, then variables whose shapes come
+    // from the file.
+    let ct2 = |rest: &[u8]| {
+        let mut bytes = 6u32.to_le_bytes().to_vec();
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(b"x\0");
+        bytes.extend_from_slice(rest);
+        let _ = viva::models::ct2::Ct2Model::parse(&bytes, Path::new("model.bin"));
+    };
+    proptest!(config(), |(words in proptest::collection::vec(prop_oneof![Just(u32::MAX), Just(0), Just(1), Just(3), 0u32..64], 0..40))| {
+        let rest: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        ct2(&rest);
+    });
+    proptest!(config(), |(rest in proptest::collection::vec(any::<u8>(), 0..200))| ct2(&rest));
+}

@@ -322,7 +322,7 @@ fn the_persona_vocabulary_prompt_is_used_and_jfk_stays_accurate_with_it() {
         "{prompt}"
     );
     let jfk = viva::audio::wav::read_for_stt(&fixture("jfk.wav")).unwrap();
-    let mut t = viva::voice::Transcriber::start(Box::new(stt()), prompt);
+    let mut t = viva::voice::Transcriber::start(Box::new(stt()), prompt).unwrap();
     t.submit(jfk.samples.clone());
     let piece = loop {
         if let Some(r) = t.poll().pop() {

@@ -474,7 +474,7 @@ pub(super) fn close_record_on_interrupt(
     snapshot: &Arc<Mutex<Snapshot>>,
     persona: &Persona,
     signer: Option<SigningKey>,
-) {
+) -> anyhow::Result<()> {
     let session = Arc::clone(session);
     let snapshot = Arc::clone(snapshot);
     let persona = persona.clone();
@@ -501,7 +501,10 @@ pub(super) fn close_record_on_interrupt(
         }
         std::process::exit(130);
     })
-    .ok();
+    .context(
+        "cannot install the Ctrl-C handler, so an interrupted interview could not be sealed; \
+         run viva from a normal terminal or service manager",
+    )
 }
 
 pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
@@ -519,7 +522,7 @@ pub fn text(args: TextArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
     eprintln!("session record: {}", session.dir().display());
     let session = Arc::new(Mutex::new(session));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone());
+    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone())?;
     let judge = build_judge(&args.judge, &persona, models_dir);
     let mut driver = Driver {
         interview: Interview::with_judge(&persona, judge.judge),
@@ -797,7 +800,7 @@ pub fn resume(args: ResumeArgs, models_dir: &Path) -> anyhow::Result<ExitCode> {
 
     let session = Arc::new(Mutex::new(Session::reopen(&loaded)?));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone());
+    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone())?;
     let mut driver = Driver {
         interview,
         signer,

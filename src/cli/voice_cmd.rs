@@ -36,7 +36,7 @@ pub struct VoiceArgs {
     #[arg(long, value_name = "WAV|DIR")]
     pub audio_in: Vec<PathBuf>,
     /// How fast --audio-in plays: 1 = real time, 0 = as fast as possible.
-    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR", value_parser = parse_speed)]
     pub audio_in_speed: f64,
     /// Write the interviewer's voice to DIR/interviewer-NNN.wav (one per
     /// turn) instead of the speakers.
@@ -116,6 +116,21 @@ fn ms_since(t0: Instant, t: Instant) -> f64 {
 }
 
 /// The WAV files of `--audio-in`, and whether they are one per answer.
+/// `--audio-in-speed`: 0 (as fast as possible) or a factor of real time
+/// from 0.01 to 1000.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text.parse().map_err(|_| {
+        format!("{text:?} is not a number; give 1 for real time or 0 for as fast as possible")
+    })?;
+    if speed == 0.0 || (0.01..=1000.0).contains(&speed) {
+        Ok(speed)
+    } else {
+        Err(format!(
+            "{text} is out of range; give 0 (as fast as possible) or a factor from 0.01 to 1000 (1 = real time)"
+        ))
+    }
+}
+
 fn input_files(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, bool)> {
     if let [single] = paths {
         if single.is_dir() {
@@ -189,7 +204,8 @@ pub fn open_engines(
         stt_model.clone(),
         viva::llm::default_threads(),
     )?)?;
-    let transcriber = Transcriber::start(Box::new(stt), persona.speech_prompt());
+    let transcriber = Transcriber::start(Box::new(stt), persona.speech_prompt())
+        .context("cannot start the transcription thread (out of threads or memory?); the interview cannot hear the candidate")?;
     let tts = super::engines::load_tts(models_dir, voice.voice.as_deref(), voice.rate, None)?;
     let voice_file = resolve(models_dir, Role::Tts, voice.voice.as_deref())?;
     let (make_sink, output): (viva::voice::speaker::SinkFactory, String) = match &voice.audio_out {
@@ -299,7 +315,7 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
     eprintln!("session record: {}", session.dir().display());
     let session = Arc::new(Mutex::new(session));
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
-    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone());
+    close_record_on_interrupt(&session, &snapshot, &persona, signer.clone())?;
     let judge = build_judge(&args.judge, &persona, models_dir);
     let VoiceEngines {
         mut vad,

@@ -200,7 +200,10 @@ impl Ct2Model {
             let dtype = Ct2Dtype::from_code(code)
                 .ok_or_else(|| c.malformed(format!("unknown dtype code {code} for {name}")))?;
             let nbytes = c.u32("byte count")? as usize;
-            let expected = dims.iter().product::<usize>() * dtype.size();
+            let expected = dims
+                .iter()
+                .try_fold(dtype.size(), |acc, d| acc.checked_mul(*d))
+                .ok_or_else(|| c.malformed(format!("{name}: shape {dims:?} overflows")))?;
             if nbytes != expected {
                 return Err(c.malformed(format!(
                     "{name}: {nbytes} bytes stored, {expected} expected from its shape"

@@ -76,10 +76,23 @@ fn quantize_block(values: &[f32], out: &mut Vec<u8>) {
 struct Reader<R> {
     inner: R,
     path: PathBuf,
+    /// Bytes left in the file: a header that claims more is malformed (and
+    /// is never allocated).
+    remaining: u64,
 }
 
 impl<R: Read> Reader<R> {
     fn bytes(&mut self, n: usize) -> Result<Vec<u8>, QuantizeError> {
+        if n as u64 > self.remaining {
+            return Err(QuantizeError::Malformed {
+                path: self.path.clone(),
+                message: format!(
+                    "a field of {n} bytes where only {} are left in the file",
+                    self.remaining
+                ),
+            });
+        }
+        self.remaining -= n as u64;
         let mut buf = vec![0; n];
         self.inner
             .read_exact(&mut buf)
@@ -108,7 +121,10 @@ impl<R: Read> Reader<R> {
                         message: "file ends inside a tensor header".into(),
                     })
                 }
-                Ok(n) => got += n,
+                Ok(n) => {
+                    got += n;
+                    self.remaining = self.remaining.saturating_sub(n as u64);
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(source) => {
                     return Err(QuantizeError::Read {
@@ -128,6 +144,17 @@ impl<R: Read> Reader<R> {
             message: format!("negative {what} ({v})"),
         })
     }
+
+    /// `a * b * c…` or a malformed-header error when it does not fit.
+    fn product(&self, factors: &[usize], what: &str) -> Result<usize, QuantizeError> {
+        factors
+            .iter()
+            .try_fold(1usize, |acc, f| acc.checked_mul(*f))
+            .ok_or_else(|| QuantizeError::Malformed {
+                path: self.path.clone(),
+                message: format!("{what} {factors:?} overflows"),
+            })
+    }
 }
 
 /// Quantizes `input` (f16 ggml) to Q8_0 at `output` (written via a temporary
@@ -141,6 +168,7 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
     let mut r = Reader {
         inner: BufReader::with_capacity(1 << 20, file),
         path: input.to_path_buf(),
+        remaining: bytes_in,
     };
     let tmp = output.with_extension("part");
     let werr = |source| QuantizeError::Write {
@@ -176,7 +204,7 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
         // Mel filters: n_mel, n_fft, then n_mel * n_fft f32.
         let n_mel = r.count("mel count")?;
         let n_fft = r.count("fft size")?;
-        let filters = r.bytes(n_mel * n_fft * 4)?;
+        let filters = r.bytes(r.product(&[n_mel, n_fft, 4], "mel filter size")?)?;
         for v in [n_mel as i32, n_fft as i32] {
             w.write_all(&v.to_le_bytes()).map_err(werr)?;
         }
@@ -213,7 +241,7 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
                 ne.push(r.count("dimension")?);
             }
             let name = String::from_utf8_lossy(&r.bytes(name_len)?).into_owned();
-            let elements: usize = ne.iter().product();
+            let elements = r.product(&ne, "tensor shape")?;
             let element_bytes = match ttype {
                 TYPE_F32 => 4,
                 TYPE_F16 => 2,
@@ -226,7 +254,7 @@ pub fn quantize_q8_0(input: &Path, output: &Path) -> Result<QuantizeReport, Quan
                     })
                 }
             };
-            let data = r.bytes(elements * element_bytes)?;
+            let data = r.bytes(r.product(&[elements, element_bytes], "tensor size")?)?;
             let quantize = n_dims == 2 && ttype == TYPE_F16;
             let out_type = if quantize { TYPE_Q8_0 } else { ttype };
             for v in [n_dims, name_len as i32, out_type] {

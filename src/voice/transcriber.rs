@@ -150,7 +150,9 @@ pub struct Transcriber {
 
 impl Transcriber {
     /// Starts the thread; `prompt` biases recognition (the persona's vocabulary).
-    pub fn start(mut stt: Box<dyn SpeechToText>, prompt: String) -> Self {
+    /// Fails when the operating system refuses a new thread: an interview
+    /// that cannot transcribe must not start deaf.
+    pub fn start(mut stt: Box<dyn SpeechToText>, prompt: String) -> std::io::Result<Self> {
         let (jobs, job_rx) = channel::<Job>();
         let (result_tx, results) = channel();
         let cancelled: Arc<Mutex<HashSet<u64>>> = Arc::default();
@@ -191,16 +193,15 @@ impl Transcriber {
                         break;
                     }
                 }
-            })
-            .ok();
-        Self {
+            })?;
+        Ok(Self {
             jobs: Some(jobs),
             results,
             pending: 0,
             next_speculation: 0,
             cancelled,
-            thread,
-        }
+            thread: Some(thread),
+        })
     }
 
     fn queue(&mut self, job: Job) {

@@ -64,6 +64,13 @@ fn clip(s: &str) -> String {
 struct Regexes {
     input: Regex,
     annotated_param: Regex,
+    signature: Regex,
+    shell_marker: Regex,
+    process_sink: Regex,
+    fixed_program: Regex,
+    backtick_command: Regex,
+    shell_escape: Regex,
+    python_subprocess: Regex,
     assignment: Regex,
     password_word: Regex,
     strong_hash: Regex,
@@ -143,6 +150,15 @@ fn regexes() -> &'static Regexes {
         ),
         annotated_param: re(
             r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
+        ),
+        shell_marker: re(r#"(?i)['"](?:-c|/c)['"]|['"](?:/bin/)?(?:ba)?sh['"]\s*,\s*['"]-c|cmd(?:\.exe)?['"]\s*,\s*['"]/c"#),
+        process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|\.exec\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
+        fixed_program: re(r#"(?i)\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
+        shell_escape: re(r"(?i)\b(?:escapeshellarg|escapeshellcmd|shlex\.quote|shellescape|Shellwords\.escape|ShellEscape|pipes\.quote)\b"),
+        python_subprocess: re(r"\bsubprocess\.\w+\(\s*\[?\s*([^,\])]*)"),
+        backtick_command: re(r"`[^`\n]*#\{|%x[({\[][^)}\]\n]*#\{"),
+        signature: re(
+            r"(?m)^[ \t]*(?:(?:public|private|protected|internal|static|async|final|override|virtual|export|synchronized|def|function|func|fn|void)\s+)+[^(\n=]*?\(([^()\n]*)\)|\(([^()\n]*)\)\s*=>",
         ),
         assignment: re(
             r"(?m)(?:^|[\s;{(,])(?:(?:const|let|var|final|val|auto|string|String|int|var)\s+)?\{?\s*(\$?[A-Za-z_]\w*)\s*\}?\s*(?::\s*[\w<>\[\]]+\s*)?(?::=|=)(?:[^=>]|$)\s*(.*)$",
@@ -256,8 +272,60 @@ fn regexes() -> &'static Regexes {
 
 /// Variables that (transitively) hold request input.
 pub fn tainted(code: &Code) -> HashSet<String> {
+    taint(code, HashSet::new())
+}
+
+/// Request input as [`tainted`], plus the parameters of the functions in the
+/// answer: for sinks where a caller-supplied value is the flaw whatever its
+/// origin (a shell command, a path to open, a URL to fetch), a parameter is
+/// untrusted unless the answer shows it checked.
+pub fn tainted_with_params(code: &Code) -> HashSet<String> {
+    taint(code, function_params(code))
+}
+
+/// Names of the parameters of the functions, methods and lambdas in `code`,
+/// in any of the supported languages (`def f(a, b=1)`, `function f($a)`,
+/// `(a, b) =>`, `void f(String a)`, `func f(a string)`), without receivers
+/// and framework objects (`self`, `req`, `res`, `ctx`...).
+fn function_params(code: &Code) -> HashSet<String> {
+    const SKIP: &[&str] = &[
+        "self", "cls", "this", "req", "res", "request", "response", "next", "ctx", "context", "w",
+        "r", "c", "e", "err", "args", "kwargs", "params", "env", "event", "conn", "db", "logger",
+        "log", "options", "opts", "config", "cfg", "session", "cursor", "client", "http", "app",
+    ];
     let r = regexes();
+    let text = code.masked();
     let mut out = HashSet::new();
+    for c in r.signature.captures_iter(&text) {
+        let go = c
+            .get(0)
+            .is_some_and(|m| m.as_str().trim_start().starts_with("func"));
+        let list = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+        for part in list.split(',') {
+            let part = part.split('=').next().unwrap_or("").trim();
+            let part = part.split(':').next().unwrap_or("").trim();
+            let words: Vec<&str> = part
+                .split(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
+                .filter(|w| !w.is_empty() && !w.starts_with('@'))
+                .collect();
+            let name = if go { words.first() } else { words.last() };
+            if let Some(name) = name {
+                let name = name.trim_start_matches('$');
+                if !name.is_empty()
+                    && name.starts_with(|ch: char| ch.is_alphabetic() || ch == '_')
+                    && !SKIP.contains(&name)
+                {
+                    out.insert(name.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
+    let r = regexes();
+    let mut out = seed;
     for c in r.annotated_param.captures_iter(&code.text) {
         out.insert(c[1].to_string());
     }
@@ -693,7 +761,7 @@ fn unsigned_webhook(code: &Code) -> Option<String> {
 
 fn ssrf(code: &Code) -> Option<String> {
     let r = regexes();
-    let tainted = tainted(code);
+    let tainted = tainted_with_params(code);
     for c in r.fetch_call.captures_iter(&code.text) {
         let args = c.get(1).map_or("", |m| m.as_str());
         let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
@@ -849,7 +917,7 @@ fn jwt_unverified(code: &Code) -> Option<String> {
 
 fn command_injection(code: &Code) -> Option<String> {
     let r = regexes();
-    let tainted = tainted(code);
+    let tainted = tainted_with_params(code);
     for stmt in &code.statements {
         let s = code.unmask(stmt, &stmt.masked);
         for c in r.shell_call.captures_iter(&stmt.masked) {
@@ -901,12 +969,86 @@ fn command_injection(code: &Code) -> Option<String> {
             }
         }
     }
+    if r.process_sink.is_match(&code.text) || r.backtick_command.is_match(&code.text) {
+        return command_built_from_input(code, &tainted);
+    }
+    None
+}
+
+/// The second look for command injection, where the command is assembled
+/// over several statements: a statement that runs a program (or fills in a
+/// process's file name, arguments or `sh -c` list) and carries request input
+/// or a parameter, outside a fixed program with separate arguments.
+fn command_built_from_input(code: &Code, tainted: &HashSet<String>) -> Option<String> {
+    let r = regexes();
+    let shell_marker = r.shell_marker.is_match(&code.text);
+    // Variables holding a command list or string that includes input.
+    let mut command_vars: HashSet<String> = HashSet::new();
+    // Variables holding an escaped value (`$arg = escapeshellarg($input)`).
+    let mut escaped: HashSet<String> = HashSet::new();
+    let python_without_shell = !code.text.contains("shell=True");
+    for stmt in &code.statements {
+        let s = code.unmask(stmt, &stmt.masked);
+        if r.shell_escape.is_match(&s) {
+            if let Some(c) = r.assignment.captures(&stmt.masked) {
+                escaped.insert(c[1].trim_start_matches('$').to_string());
+            }
+            continue;
+        }
+        let ids: Vec<&str> = code::identifiers(&stmt.masked)
+            .map(|id| id.trim_start_matches('$'))
+            .filter(|id| !escaped.contains(*id))
+            .collect();
+        let interpolated = code::mask_tokens(&stmt.masked).any(|i| {
+            code.literals
+                .get(i)
+                .is_some_and(|l| l.interpolations.iter().any(|e| carries_input(e, tainted)))
+        });
+        let carries = interpolated
+            || r.input.is_match(&s)
+            || ids
+                .iter()
+                .any(|id| tainted.contains(*id) || command_vars.contains(*id));
+        if !carries {
+            continue;
+        }
+        if r.backtick_command.is_match(&s) && interpolated {
+            return Some(clip(&s));
+        }
+        if let Some(m) = r.python_subprocess.captures(&s) {
+            // Without `shell=True` Python runs one program with arguments:
+            // only a program chosen by the input is a flaw.
+            if python_without_shell {
+                let program = m.get(1).map_or("", |p| p.as_str());
+                let chosen = code::identifiers(program)
+                    .next()
+                    .is_some_and(|id| tainted.contains(id) || command_vars.contains(id));
+                if chosen {
+                    return Some(clip(&s));
+                }
+                continue;
+            }
+        }
+        if r.process_sink.is_match(&s) {
+            // A fixed program with input only as a separate argument
+            // (`spawn("git", ["clone", url])`) is not a shell.
+            let fixed_program = r.fixed_program.is_match(&s) && !shell_marker;
+            if !fixed_program {
+                return Some(clip(&s));
+            }
+        }
+        if let Some(c) = r.assignment.captures(&stmt.masked) {
+            if shell_marker || r.process_sink.is_match(&code.text) {
+                command_vars.insert(c[1].trim_start_matches('$').to_string());
+            }
+        }
+    }
     None
 }
 
 fn path_traversal(code: &Code) -> Option<String> {
     let r = regexes();
-    let tainted = tainted(code);
+    let tainted = tainted_with_params(code);
     for c in r.file_open.captures_iter(&code.text) {
         let args = c.get(1).map_or("", |m| m.as_str());
         if carries_input(args, &tainted) && !r.path_safe.is_match(&code.text) {
