@@ -274,3 +274,50 @@ fn every_catalogue_class_in_prose_and_code() {
         assert!(!flagged_any(answer), "flagged:\n{answer}");
     }
 }
+
+/// The persona's security text model reads flaws told in words the
+/// catalogue's phrases do not list, and leaves safe answers alone; the
+/// verdict names its class.
+#[test]
+fn the_security_text_model_reads_flaws_in_new_words() {
+    let p = persona();
+    let compiled = p.compiled();
+    let model = compiled
+        .security_model()
+        .expect("the backend persona ships a security model");
+    let flawed = "The admin screen shows each customer's password so the help desk can read it out when someone forgets theirs.";
+    let safe = "Passwords are hashed with argon2id and a per-user salt; nobody, support included, can ever see them.";
+    let a = model.assess(flawed);
+    let b = model.assess(safe);
+    assert!(a.probability > b.probability + 0.3, "{a:?} vs {b:?}");
+    assert!(b.probability < model.threshold(), "{b:?}");
+    assert_eq!(
+        model
+            .assess("We log the whole request body, password included, so we can debug signups.")
+            .class,
+        "secret_in_logs"
+    );
+    // Through the rubric: a verdict, whichever part recognised it.
+    let q = p.question("q2").unwrap();
+    let j = rubric::judge(p, q, flawed);
+    assert_eq!(j.verdict, rubric::Verdict::SecurityVulnerability, "{j:?}");
+    assert!(j.findings[0].id.contains("password"), "{:?}", j.findings);
+    let j = rubric::judge(p, q, safe);
+    assert_ne!(j.verdict, rubric::Verdict::SecurityVulnerability, "{j:?}");
+}
+
+#[test]
+fn a_persona_naming_a_missing_security_model_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("personas/backend-engineer.toml"),
+    )
+    .unwrap();
+    let path = dir.path().join("p.toml");
+    std::fs::write(&path, src).unwrap();
+    let err = Persona::from_file(&path).unwrap_err().to_string();
+    assert!(
+        err.contains("security_model") && err.contains("backend-engineer.security-model.json"),
+        "{err}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The judgment measured on the labeled development corpus
 //! (`tests/data/judge/*.jsonl`, written for Viva) and on the held-out set
-//! (`tests/data/judge-holdout`, never used for tuning): agreement with the
+//! (`tests/data/judge-holdout`, never used for tuning or for training the
+//! security text model): agreement with the
 //! label, vulnerable answers caught, safe answers flagged. `viva bench judge`
 //! prints the same figures with the confusion per verdict.
 
@@ -67,7 +68,14 @@ fn held_out_corpus_generalises() {
         misses(&r)
     );
     assert!(
-        r.safe_flagged <= 2,
+        r.security_recall() >= HOLDOUT_RECALL,
+        "held-out security recall {}/{}\n{}",
+        r.security_caught,
+        r.security_total,
+        misses(&r)
+    );
+    assert!(
+        r.safe_flagged <= HOLDOUT_SAFE_FLAGGED,
         "held-out safe flagged {}\n{}",
         r.safe_flagged,
         misses(&r)
@@ -93,4 +101,6 @@ fn corpus_errors_name_the_file_and_line() {
 const AGREEMENT: f64 = 0.95;
 const RECALL: f64 = 0.95;
 const SAFE_FLAGGED: usize = 12;
-const HOLDOUT_AGREEMENT: f64 = 0.80;
+const HOLDOUT_AGREEMENT: f64 = 0.85;
+const HOLDOUT_RECALL: f64 = 0.80;
+const HOLDOUT_SAFE_FLAGGED: usize = 10;

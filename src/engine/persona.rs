@@ -8,6 +8,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::patterns::Pattern;
+use super::security::model::TextModel;
 use super::security::{Catalogue, EntrySpec};
 
 /// Question difficulty.
@@ -146,6 +147,11 @@ pub struct Judging {
     /// Said to a clarification question the persona holds no fact for.
     #[serde(default = "default_clarification_fallback")]
     pub clarification_fallback: String,
+    /// The security text model (a file next to the persona, trained by
+    /// `scripts/train-security-model`) that recognises flaws stated in
+    /// words the catalogue's phrases miss.
+    #[serde(default)]
+    pub security_model: Option<String>,
 }
 
 fn default_security_dimension() -> String {
@@ -170,6 +176,7 @@ impl Default for Judging {
             complexity_threshold: default_complexity_threshold(),
             authentication_elements: Vec::new(),
             clarification_fallback: default_clarification_fallback(),
+            security_model: None,
         }
     }
 }
@@ -189,9 +196,23 @@ pub struct Compiled {
     after: Vec<OnceLock<Vec<Pattern>>>,
     marker_sources: [Vec<String>; 2],
     markers: [OnceLock<Vec<Pattern>>; 2],
+    model_path: Option<PathBuf>,
+    model: OnceLock<Option<TextModel>>,
 }
 
 impl Compiled {
+    /// The persona's security text model, read on first use.
+    pub fn security_model(&self) -> Option<&TextModel> {
+        self.model
+            .get_or_init(|| {
+                let path = self.model_path.as_ref()?;
+                TextModel::load(path)
+                    .map_err(|e| tracing::error!("{e}; judging without it"))
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// The security review.
     pub fn catalogue(&self) -> &Catalogue {
         self.catalogue.get_or_init(|| {
@@ -488,6 +509,7 @@ impl Persona {
         persona.source = path.to_path_buf();
         persona
             .validate()
+            .and_then(|()| persona.check_security_model())
             .map_err(|message| PersonaError::Invalid {
                 path: path.to_path_buf(),
                 message,
@@ -644,6 +666,8 @@ impl Persona {
                         after: Vec::new(),
                         marker_sources: [Vec::new(), Vec::new()],
                         markers: [OnceLock::new(), OnceLock::new()],
+                        model_path: None,
+                        model: OnceLock::new(),
                     }
                 }))
             })
@@ -692,7 +716,32 @@ impl Persona {
                 self.rules.warning_keywords.clone(),
             ],
             markers: [OnceLock::new(), OnceLock::new()],
+            model_path: self.security_model_path(),
+            model: OnceLock::new(),
         })
+    }
+
+    /// The security model the persona names is next to it (it is read on
+    /// first use).
+    fn check_security_model(&self) -> Result<(), String> {
+        match self.security_model_path() {
+            Some(path) if !path.is_file() => Err(format!(
+                "[judging] security_model: {} does not exist (train it with scripts/train-security-model, or remove the setting)",
+                path.display()
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Where `[judging] security_model` points: next to the persona file.
+    fn security_model_path(&self) -> Option<PathBuf> {
+        let name = self.judging.security_model.as_ref()?;
+        Some(
+            self.source
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(name),
+        )
     }
 
     fn known_triggers(&self) -> Vec<String> {

@@ -177,6 +177,7 @@ fn quote_for(pattern: &Pattern, answer: &str) -> Option<String> {
 
 /// Judges `answer` to `question` by the persona's rubric.
 pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
+    let original = answer;
     let answer = prepare(persona, answer);
     let compiled = persona.compiled();
     let own = persona
@@ -236,7 +237,19 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
         notes.push("warning keyword".to_string());
     }
 
-    let findings = detectors::detect(compiled.catalogue(), &answer, &question.red_flags);
+    let mut findings = detectors::detect(compiled.catalogue(), &answer, &question.red_flags);
+    // The text model reads prose; code (even a few routes) is the analysers' job.
+    let code_like = is_code
+        || answer
+            .chars()
+            .filter(|c| matches!(c, '(' | ')' | '{' | '}' | ';' | '=' | '`'))
+            .count()
+            >= 6;
+    if !code_like && !detectors::has_security(&findings) {
+        if let Some(f) = model_finding(persona, question, original) {
+            findings.insert(0, f);
+        }
+    }
     // A major issue the persona answers with a probe first ("How does this
     // handle database connection failures?") is asked about, not graded.
     let probed_first = |id: &str| persona.edge_case(id).is_some_and(|e| e.probe.is_some());
@@ -265,6 +278,41 @@ pub fn judge(persona: &Persona, question: &Question, answer: &str) -> Judgment {
         notes,
         llm: None,
     }
+}
+
+/// A vulnerability the persona's security text model reads in a prose
+/// answer whose words the catalogue's phrases did not match; quoted as the
+/// sentence the model finds most telling. Never for a question to the
+/// interviewer or an "I don't know".
+fn model_finding(persona: &Persona, question: &Question, original: &str) -> Option<Finding> {
+    let compiled = persona.compiled();
+    let model = compiled.security_model()?;
+    let text = sanitize(original);
+    if is_dont_know(persona, &text) || super::clarification::is_request(persona, &text) {
+        return None;
+    }
+    let whole = model.assess(&text);
+    if whole.probability < model.threshold() {
+        return None;
+    }
+    let evidence = language::sentences(&text)
+        .into_iter()
+        .map(|r| &text[r])
+        .max_by(|a, b| {
+            model
+                .assess(a)
+                .probability
+                .total_cmp(&model.assess(b).probability)
+        })
+        .unwrap_or(&text);
+    tracing::debug!(
+        probability = whole.probability,
+        class = %whole.class,
+        "security model finding"
+    );
+    compiled
+        .catalogue()
+        .finding(&whole.class, evidence, &question.red_flags)
 }
 
 /// A second opinion layered on the deterministic rubric, asked when the

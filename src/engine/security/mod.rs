@@ -6,6 +6,7 @@
 //! persona data; how code is read is Rust.
 
 pub mod code;
+pub mod model;
 pub mod prose;
 pub mod rules;
 pub mod sql;
@@ -125,6 +126,22 @@ impl Catalogue {
             }
         }
         Ok(Self { entries })
+    }
+
+    /// A finding of entry `id` quoting `evidence`, when the entry exists and
+    /// applies to a question with red flags `listed`.
+    pub fn finding(&self, id: &str, evidence: &str, listed: &[String]) -> Option<Finding> {
+        let e = self.entries.iter().find(|e| e.id == id)?;
+        if e.only_when_listed && !listed.iter().any(|l| l == &e.id) {
+            return None;
+        }
+        Some(Finding {
+            id: e.id.clone(),
+            severity: e.severity,
+            issue: e.issue.clone(),
+            fix: e.fix.clone(),
+            evidence: evidence.trim().chars().take(160).collect(),
+        })
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {

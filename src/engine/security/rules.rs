@@ -953,6 +953,10 @@ fn command_injection(code: &Code) -> Option<String> {
             {
                 continue;
             }
+            // A fixed program with separate arguments (`system("convert", src)`).
+            if r.fixed_program.is_match(&s) && !r.shell_list.is_match(&s) && !s.contains("sh -c") {
+                continue;
+            }
             let list_form = args.trim_start().starts_with('[') && !r.shell_list.is_match(&s);
             let shell = r.shell_list.is_match(&s) || !args.trim_start().starts_with('[');
             if dynamic && shell && !list_form {
