@@ -70,6 +70,8 @@ struct Regexes {
     fixed_program: Regex,
     backtick_command: Regex,
     shell_escape: Regex,
+    trusted_markup: Regex,
+    response_writer: Regex,
     python_subprocess: Regex,
     assignment: Regex,
     password_word: Regex,
@@ -154,6 +156,8 @@ fn regexes() -> &'static Regexes {
         shell_marker: re(r#"(?i)['"](?:-c|/c)['"]|['"](?:/bin/)?(?:ba)?sh['"]\s*,\s*['"]-c|cmd(?:\.exe)?['"]\s*,\s*['"]/c"#),
         process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|\.exec\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
         fixed_program: re(r#"(?i)\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
+        trusted_markup: re(r"\b(?:template\.(?:HTML|JS|HTMLAttr|URL|CSS|JSStr|Srcset)|HtmlString|MvcHtmlString|Html\.Raw|mark_safe|Markup|SafeString|SafeText|bypassSecurityTrust\w+|new\s+Handlebars\.SafeString)\s*\(|\.html_safe\b|(?:^|[^.\w])raw\s*\("),
+        response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append)\w*|writer\.(?:print|write|append)\w*|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
         shell_escape: re(r"(?i)\b(?:escapeshellarg|escapeshellcmd|shlex\.quote|shellescape|Shellwords\.escape|ShellEscape|pipes\.quote)\b"),
         python_subprocess: re(r"\bsubprocess\.\w+\(\s*\[?\s*([^,\])]*)"),
         backtick_command: re(r"`[^`\n]*#\{|%x[({\[][^)}\]\n]*#\{"),
@@ -209,9 +213,9 @@ fn regexes() -> &'static Regexes {
             r#"(?i)\.(?:innerHTML|outerHTML)\s*\+?=\s*([^;\n]+)|\binsertAdjacentHTML\s*\([^,]+,\s*([^;\n]+)\)|\bdocument\.write(?:ln)?\s*\(([^;\n]+)\)|dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*([^}]+)\}\}|\bv-html\s*=\s*["']([^"']+)["']|\{\{\s*[^}|]+\|\s*safe\s*\}\}|\{%\s*autoescape\s+(?:off|false)\s*%\}|\bmark_safe\s*\(([^;\n]+)\)|\bMarkup\s*\(([^;\n]+)\)|\brender_template_string\s*\(([^;\n]+)\)|\.html_safe\b|<%==|\braw\s*\(\s*@?\w+|<%=\s*raw\s+|\{!!\s*\$[^!]+!!\}|\becho\s+\$_(?:GET|POST|REQUEST)|\becho\s+\$\w+\s*;|\bprint\s+\$_(?:GET|POST|REQUEST)|Response\.Write\s*\(\s*Request|@Html\.Raw\s*\(|\btemplate\.HTML\s*\(([^;\n)]+)\)|\$\(\s*[^)]*\)\.html\s*\(([^;\n]+)\)|\.html\s*\(\s*(?:req|request|params|data|user|comment|body|input|text|msg|message)\w*[^;\n]*\)|\bbypassSecurityTrust\w+\s*\(|<\?=\s*\$_(?:GET|POST|REQUEST)|<\?=\s*\$\w+(?:\[[^\]]*\])?\s*;?\s*\?>|<\?php\s+echo\s+\$\w+\s*;?\s*\?>"#,
         ),
         xss_server: re(
-            r#"(?i)\b(?:out\.print(?:ln)?|getWriter\(\)\.(?:print|write)\w*|res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|\{\w+\}|#\{)[^;\n]*"#,
+            r#"(?i)\b(?:out\.print(?:ln)?|getWriter\(\)\.(?:print|write)\w*|res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|%\(|\{\w*\}|#\{|\.format\()[^;\n]*"#,
         ),
-        xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b"),
+        xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|format_html|esc_\w+|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b|\be\(\s*\$"),
         jwt_off: re(
             r#"(?i)\bverify\s*=\s*False\b[^;\n]*|\bverify_signature['"]?\s*:\s*False|\bget_unverified_claims\b|\bget_unverified_header\b[^\n]*\bclaims|\bParseUnverified\s*\(|\balgorithms?\s*[=:]\s*\[?\s*['"]none['"]|\balg['"]?\s*:\s*['"]none['"]|JWT\.decode\s*\(?\s*[^,()\n]+,\s*nil\s*,\s*false|ValidateIssuerSigningKey\s*=\s*false|RequireSignedTokens\s*=\s*false|SignatureValidator\s*=|\bparseClaimsJwt\s*\(|\.decode\(\s*\w+\s*,\s*options\s*=\s*\{[^}]*verify_signature['"]?\s*:\s*False|\bjwt\.decode\(\s*\w+\s*,\s*verify\s*=\s*False|\bignoreExpiration\s*:\s*true[^\n]*\bcomplete\b|\bnoVerify\b|\bskipVerification\b|\bverify_jwt\s*=\s*False|WithoutClaimsValidation\(\)|\bInsecureDecode\b|UnsafeAllowNoneSignatureType|\balgorithms?\s*[=:]\s*\[[^\]]*['"]none['"]|ValidateSignature\s*=\s*false|\bverify\s*:\s*false\b[^\n]*(?:jwt|token)|\bjwt\.decode\([^)]*\bverify\s*=\s*False"#,
         ),
@@ -861,6 +865,54 @@ fn xss(code: &Code) -> Option<String> {
         let s = m.as_str();
         if carries_input(s, &tainted) && !r.xss_safe.is_match(s) {
             return Some(clip(s));
+        }
+    }
+    // Markup built from input: a value declared safe HTML (`template.HTML`,
+    // `HtmlString`, `mark_safe`, `Markup`) from a parameter or request
+    // input, or request input written straight into the response.
+    if text.contains("text/plain") {
+        return None;
+    }
+    let mut with_params = tainted_with_params(code);
+    let mut request = tainted;
+    for stmt in &code.statements {
+        let s = code.unmask(stmt, &stmt.masked);
+        if r.xss_safe.is_match(&s) {
+            // `$name = htmlspecialchars($_GET['name'])` holds escaped text.
+            if let Some(c) = r.assignment.captures(&stmt.masked) {
+                let name = c[1].trim_start_matches('$');
+                with_params.remove(name);
+                request.remove(name);
+            }
+            continue;
+        }
+        // Only what the sink call itself is given counts, string literals
+        // aside (their interpolations count).
+        let masked = &stmt.masked;
+        let given = |sink: &Regex| {
+            sink.find(masked).map(|m| {
+                let rest = &masked[m.start()..];
+                rest.split(['\n', ';']).next().unwrap_or(rest).to_string()
+            })
+        };
+        let carries = |part: &str, set: &HashSet<String>| {
+            r.input.is_match(part)
+                || code::identifiers(part).any(|id| set.contains(id.trim_start_matches('$')))
+                || code::mask_tokens(part).any(|i| {
+                    code.literals
+                        .get(i)
+                        .is_some_and(|l| l.interpolations.iter().any(|e| carries_input(e, set)))
+                })
+        };
+        if let Some(part) = given(&r.trusted_markup) {
+            if carries(&part, &with_params) {
+                return Some(clip(&code.unmask(stmt, &part)));
+            }
+        }
+        if let Some(part) = given(&r.response_writer) {
+            if carries(&part, &request) {
+                return Some(clip(&code.unmask(stmt, &part)));
+            }
         }
     }
     None
