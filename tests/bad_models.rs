@@ -10,16 +10,13 @@ use viva::llm::{Llm, LlmConfig, LlmError};
 use viva::models::Role;
 use viva::stt::{SttError, SttWorker, WorkerConfig};
 
-fn run_viva(args: &[&str], models_dir: Option<&std::path::Path>) -> (i32, String) {
-    let mut cmd = Command::new(viva_bin());
-    cmd.args(args);
-    if let Some(d) = models_dir {
-        cmd.env("VIVA_MODELS_DIR", d);
-    }
-    let out = cmd.output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "viva panicked: {stderr}");
-    (out.status.code().unwrap_or(-1), stderr)
+fn run_with_models(args: &[&str], models_dir: Option<&std::path::Path>) -> (i32, String) {
+    let env: Vec<(&str, &std::path::Path)> = models_dir
+        .map(|d| ("VIVA_MODELS_DIR", d))
+        .into_iter()
+        .collect();
+    let ran = common::run_viva(args, None, &env);
+    (ran.code, ran.stderr)
 }
 
 #[test]
@@ -29,7 +26,8 @@ fn a_file_that_is_not_gguf_is_refused_by_name() {
     std::fs::write(&bad, b"<html>404 not found</html>").unwrap();
     let err = Llm::load(LlmConfig::new(bad.clone())).err().unwrap();
     assert!(matches!(err, LlmError::NotGguf { .. }), "{err}");
-    let (code, stderr) = run_viva(&["ask", "hi", "--llm-model", bad.to_str().unwrap()], None);
+    let (code, stderr) =
+        run_with_models(&["ask", "hi", "--llm-model", bad.to_str().unwrap()], None);
     assert_ne!(code, 0);
     assert!(
         stderr.contains("model.gguf") && stderr.contains("not a GGUF"),
@@ -69,13 +67,13 @@ fn missing_default_models_point_to_the_setup() {
     )
     .unwrap();
     let jfk = fixture("jfk.wav");
-    let (code, stderr) = run_viva(&["transcribe", jfk.to_str().unwrap()], Some(dir.path()));
+    let (code, stderr) = run_with_models(&["transcribe", jfk.to_str().unwrap()], Some(dir.path()));
     assert_ne!(code, 0);
     assert!(
         stderr.contains("ggml-tiny.en-q8_0.bin") && stderr.contains("scripts/setup"),
         "{stderr}"
     );
-    let (code, stderr) = run_viva(&["say", "hello", "--out", "/dev/null"], Some(dir.path()));
+    let (code, stderr) = run_with_models(&["say", "hello", "--out", "/dev/null"], Some(dir.path()));
     assert_ne!(code, 0);
     assert!(stderr.contains("scripts/setup"), "{stderr}");
 }
@@ -97,7 +95,7 @@ fn a_corrupted_default_model_is_detected_by_verify() {
         vec![b' '; size as usize],
     )
     .unwrap();
-    let (code, _) = run_viva(&["models", "verify"], Some(dir.path()));
+    let (code, _) = run_with_models(&["models", "verify"], Some(dir.path()));
     assert_ne!(code, 0);
     let out = Command::new(viva_bin())
         .args(["models", "verify"])
@@ -113,7 +111,7 @@ fn a_wav_that_is_not_audio_is_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("answer.wav");
     std::fs::write(&bad, b"RIFF....garbage").unwrap();
-    let (code, stderr) = run_viva(&["transcribe", bad.to_str().unwrap()], None);
+    let (code, stderr) = run_with_models(&["transcribe", bad.to_str().unwrap()], None);
     assert_ne!(code, 0);
     assert!(
         stderr.contains("answer.wav") && stderr.contains("not a readable WAV"),

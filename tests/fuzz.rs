@@ -73,6 +73,8 @@ fn persona_parser_never_panics() {
     for (_, b) in corpus("persona") {
         parse_persona(&b);
     }
+    // The test personas are seeds too (kept once, in tests/data).
+    parse_persona(&std::fs::read(common::repo().join("tests/data/mini-sql.toml")).unwrap());
     let real = std::fs::read(common::repo().join("personas/backend-engineer.toml")).unwrap();
     proptest!(config(), |(b in mutated(real.clone()))| parse_persona(&b));
     proptest!(config(), |(s in ".{0,400}")| parse_persona(s.as_bytes()));

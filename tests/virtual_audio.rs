@@ -74,27 +74,6 @@ impl Drop for Pulse {
     }
 }
 
-fn say(text: &str, out: &Path) {
-    let ok = Command::new(viva_bin())
-        .args(["say", text, "--out"])
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
-}
-
-fn journal_events(session: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(session.join("journal.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
 /// Kills the interview if the test fails before it ends.
 struct KillOnDrop(Option<Child>);
 
@@ -111,7 +90,7 @@ impl Drop for KillOnDrop {
 fn wait_for_spoken_turns(session: &Path, n: usize, viva: &mut Child, log: &Path) {
     let started = Instant::now();
     loop {
-        let spoken = journal_events(session)
+        let spoken = journal(session)
             .iter()
             .filter(|e| e["event"] == "interviewer_audio")
             .count();
@@ -127,7 +106,7 @@ fn wait_for_spoken_turns(session: &Path, n: usize, viva: &mut Child, log: &Path)
         assert!(
             started.elapsed() < Duration::from_secs(120),
             "no {n} spoken turns after 2 minutes: {:?}\nlog: {}",
-            journal_events(session),
+            journal(session),
             std::fs::read_to_string(log).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(100));
@@ -206,7 +185,7 @@ fn a_spoken_turn_through_cpal_and_rodio_on_virtual_pulseaudio_devices() {
     }
     let _ = parec.wait();
 
-    let events = journal_events(&session);
+    let events = journal(&session);
     let start = events
         .iter()
         .find(|e| e["event"] == "session_start")

@@ -31,19 +31,6 @@ const ANSWERS: &[(&str, Option<&str>)] = &[
     ("End the interview.", None),
 ];
 
-fn say(text: &str, out: &Path) {
-    let status = Command::new(viva_bin())
-        .args(["say", text, "--out"])
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-}
-
 /// The candidate's answers as WAV files (synthesized once per test run).
 fn answers_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
@@ -55,14 +42,6 @@ fn answers_dir() -> &'static Path {
         dir
     })
     .path()
-}
-
-fn journal(session: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(session.join("journal.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn run_interview(args: &[&str]) -> (std::process::Output, PathBuf, tempfile::TempDir) {
