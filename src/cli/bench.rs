@@ -386,10 +386,13 @@ fn bench_voice(args: &BenchArgs, models_dir: &Path) -> anyhow::Result<()> {
             v.len()
         )
     };
+    // The silence window of turns that ended on silence (push-to-talk and
+    // max-length turns wait through none).
     let end_silence = timings
-        .first()
-        .and_then(|t| get(t, "speech_end_ms"))
-        .map_or(f64::NAN, |v| -v);
+        .iter()
+        .filter(|t| t.get("end_reason").and_then(|r| r.as_str()) == Some("silence"))
+        .find_map(|t| get(t, "speech_end_ms"))
+        .map_or(0.0, |v| -v);
     println!(
         "voice end-of-turn silence the candidate waits through first: {end_silence:.0} ms (--end-silence-ms); times below count from the end-of-turn decision"
     );

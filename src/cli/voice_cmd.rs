@@ -87,7 +87,8 @@ pub struct TurnTiming {
     pub candidate_turn: usize,
     /// Wall clock of the end-of-turn decision (Unix ms).
     pub end_of_turn_unix_ms: u128,
-    /// The candidate's last voiced audio (negative: before the decision).
+    /// The candidate's last voiced audio (negative: before the decision; 0
+    /// when the turn ended by push-to-talk or at the maximum length).
     pub speech_end_ms: f64,
     pub end_of_turn_ms: f64,
     pub transcript_ready_ms: f64,
@@ -510,7 +511,12 @@ pub fn interview(args: TextArgs, voice: VoiceArgs, models_dir: &Path) -> anyhow:
                 let timing = TurnTiming {
                     candidate_turn,
                     end_of_turn_unix_ms: e.unix_ms,
-                    speech_end_ms: -voice.end_silence_ms,
+                    // Only a silence-ended turn waited through a silence
+                    // window; push-to-talk and max-length turns end at once.
+                    speech_end_ms: match e.reason {
+                        viva::voice::TurnEnd::Silence => -voice.end_silence_ms,
+                        viva::voice::TurnEnd::MaxLength | viva::voice::TurnEnd::PushToTalk => 0.0,
+                    },
                     end_of_turn_ms: 0.0,
                     transcript_ready_ms: ms_since(e.at, transcript_ready),
                     verdict_known_ms: v.verdict_known.take().map(|t| ms_since(e.at, t)),
