@@ -321,3 +321,59 @@ fn a_persona_naming_a_missing_security_model_is_refused() {
         "{err}"
     );
 }
+
+/// Sinks as static analysers' test suites write them: a parameter or
+/// request value reaching a shell, markup declared safe or a URL fetch,
+/// possibly over several statements; and their safe forms.
+#[test]
+fn taint_reaching_shell_markup_and_url_sinks() {
+    assert_flags(
+        "command_injection",
+        &[
+            "func runReport(name string) error {\n\tcmd := exec.Command(\"bash\", \"-c\", \"report \" + name)\n\treturn cmd.Run()\n}",
+            "public void Run(string command)\n{\n    var info = new ProcessStartInfo { FileName = command };\n    Process.Start(info);\n}",
+            "def archive(title)\n  `tar czf #{title}.tgz posts/`\nend",
+            "String[] cmd = {\"/bin/sh\", \"-c\", request.getParameter(\"q\")};\nRuntime.getRuntime().exec(cmd);",
+        ],
+    );
+    assert_clean_of(
+        "command_injection",
+        &[
+            "def resize(src, dst)\n  system(\"convert\", src.to_s, \"-resize\", \"800x800\", dst.to_s)\nend",
+            "def thumbnail(path):\n    subprocess.run([\"convert\", path, \"-resize\", \"200x200\", \"out.png\"], check=True)",
+            "$arg = escapeshellarg($_GET['host']);\nsystem(\"ping -c 1 $arg\");",
+        ],
+    );
+    assert_flags(
+        "xss",
+        &[
+            "<?php\nfunction greet() {\n    echo \"Hello \" . $_POST['name'] . \"!\";\n}",
+            "func Title(data string) template.HTML {\n\treturn template.HTML(\"<h1>\" + data + \"</h1>\")\n}",
+            "protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {\n    String q = req.getParameter(\"q\");\n    resp.getWriter().write(\"<p>\" + q + \"</p>\");\n}",
+        ],
+    );
+    assert_clean_of(
+        "xss",
+        &[
+            "<?php\n$name = htmlspecialchars($_GET['name']);\nprint($name);",
+            "app.get('/hi', (req, res) => {\n  res.set('Content-Type', 'text/plain');\n  res.send('hi ' + req.query.name);\n});",
+            "func Static() template.HTML {\n\treturn template.HTML(\"<b>\" + \"hello</b>\")\n}",
+        ],
+    );
+    assert_flags(
+        "ssrf",
+        &[
+            "func proxy(w http.ResponseWriter, r *http.Request) {\n\ttarget := r.URL.Query().Get(\"target\")\n\tresp, _ := client.Post(target, \"application/json\", r.Body)\n\tio.Copy(w, resp.Body)\n}",
+            "public string Fetch(string host)\n{\n    var req = WebRequest.Create(host);\n    return new StreamReader(req.GetResponse().GetResponseStream()).ReadToEnd();\n}",
+            "<?php\n$ch = curl_init();\ncurl_setopt($ch, CURLOPT_URL, $_POST['image_url']);\ncurl_exec($ch);",
+            "url = \"https://\"\nurl += request.args.get(\"host\")\nrequests.get(url, timeout=5)",
+        ],
+    );
+    assert_clean_of(
+        "ssrf",
+        &[
+            "def user(request):\n    uid = request.GET.get(\"id\")\n    return requests.get(\"https://api.example.com/users/\" + uid, timeout=5).json()",
+            "def lookup(request):\n    name = request.get('user_name')\n    return Person.objects.filter(user_name=name).first()",
+        ],
+    );
+}

@@ -70,6 +70,12 @@ struct Regexes {
     fixed_program: Regex,
     backtick_command: Regex,
     shell_escape: Regex,
+    compound_assignment: Regex,
+    string_literal: Regex,
+    ruby_interpolation: Regex,
+    fixed_host_url: Regex,
+    require_request: Regex,
+    node_request_call: Regex,
     trusted_markup: Regex,
     response_writer: Regex,
     python_subprocess: Regex,
@@ -148,7 +154,7 @@ fn regexes() -> &'static Regexes {
     static R: OnceLock<Regexes> = OnceLock::new();
     R.get_or_init(|| Regexes {
         input: re(
-            r#"(?i)\breq\.(?:body|query|params|headers|cookies|files?)\b|\brequest\.(?:args|form|json|values|data|files|get_json|GET|POST|FILES|body|query_params|params|headers|cookies|getParameter|getHeader|getQueryString|QueryString|Form|Query|Url)\b|\bparams\s*\[|\bparams\.(?:require|permit|fetch|get)\b|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\br\.(?:URL\.Query|FormValue|PostFormValue|Form|PostForm|Body|Header\.Get|URL\.Path)\b|\bc\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|Params\.ByName|FormFile)\b|\bctx\.(?:query|params|request\.body|req\.body)\b|\bevent\[['"](?:body|queryStringParameters)['"]\]|\bsearchParams\.get\(|\blocation\.(?:search|hash|href)\b|\b(?:event|e|message|msg)\.data\b|\bgetQueryParameter\(|\bRequest\.(?:Query|Form|Body|QueryString|Params)\b|\binput\(\)|\bsys\.argv\b|\bURLSearchParams\b"#,
+            r#"(?i)\breq\.(?:body|query|params|headers|cookies|files?|getParameter\w*|getHeader\w*|getQueryString|getCookies|getInputStream|getReader)\b|\brequest\.(?:args|form|json|values|data|files|get_json|GET|POST|FILES|body|query_params|params|headers|cookies|getParameter|getHeader|getQueryString|QueryString|Form|Query|Url)\b|\bparams\s*\[|\bparams\.(?:require|permit|fetch|get)\b|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\br\.(?:URL\.Query|FormValue|PostFormValue|Form|PostForm|Body|Header\.Get|URL\.Path)\b|\bc\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|Params\.ByName|FormFile)\b|\bctx\.(?:query|params|request\.body|req\.body)\b|\bevent\[['"](?:body|queryStringParameters)['"]\]|\bsearchParams\.get\(|\blocation\.(?:search|hash|href)\b|\b(?:event|e|message|msg)\.data\b|\bgetQueryParameter\(|\bRequest\.(?:Query|Form|Body|QueryString|Params)\b|\binput\(\)|\bsys\.argv\b|\bURLSearchParams\b"#,
         ),
         annotated_param: re(
             r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
@@ -158,6 +164,12 @@ fn regexes() -> &'static Regexes {
         fixed_program: re(r#"(?i)\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
         trusted_markup: re(r"\b(?:template\.(?:HTML|JS|HTMLAttr|URL|CSS|JSStr|Srcset)|HtmlString|MvcHtmlString|Html\.Raw|mark_safe|Markup|SafeString|SafeText|bypassSecurityTrust\w+|new\s+Handlebars\.SafeString)\s*\(|\.html_safe\b|(?:^|[^.\w])raw\s*\("),
         response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append)\w*|writer\.(?:print|write|append)\w*|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
+        fixed_host_url: re(r#"^f?["'`]https?://[A-Za-z0-9.-]+(?::\d+)?/"#),
+        require_request: re(r#"require\(\s*["']request["']\s*\)|from\s+["']request["']"#),
+        node_request_call: re(r"\brequest(?:\.(?:get|post|put|head|patch|del))?\s*\(\s*([^;\n]*)"),
+        ruby_interpolation: re(r"#\{([^}]*)\}"),
+        string_literal: re(r#""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"#),
+        compound_assignment: re(r"^\s*((?:\$?[A-Za-z_]\w*\s*,\s*)*\$?[A-Za-z_]\w*)\s*(?:\+=|\.=|:=|<<)\s*(.+)$"),
         shell_escape: re(r"(?i)\b(?:escapeshellarg|escapeshellcmd|shlex\.quote|shellescape|Shellwords\.escape|ShellEscape|pipes\.quote)\b"),
         python_subprocess: re(r"\bsubprocess\.\w+\(\s*\[?\s*([^,\])]*)"),
         backtick_command: re(r"`[^`\n]*#\{|%x[({\[][^)}\]\n]*#\{"),
@@ -198,7 +210,7 @@ fn regexes() -> &'static Regexes {
         webhook_route: re(r#"(?i)(?:route|post|Post|PostMapping|HttpPost|app\.(?:post|route)|router\.post|@app\.post|HandleFunc|Handle)\s*\(\s*["'][^"']*webhook"#),
         signature_check: re(r"(?i)\b(?:signature|hmac|verify\w*|construct_?event|constructEvent|X-Hub-Signature|Stripe-Signature|compare_digest|timingSafeEqual|secure_compare|ConstantTimeCompare|FixedTimeEquals|hash_equals|webhook_secret|signing_secret)\b"),
         fetch_call: re(
-            r#"(?i)\b(?:requests\.(?:get|post|put|head|request)|urllib\.request\.urlopen|urlopen|httpx\.(?:get|post)|aiohttp\.ClientSession\(\)\.get|session\.get|fetch|axios(?:\.(?:get|post|request))?|got|needle\.get|http\.(?:Get|Post|NewRequest)|client\.(?:Get|Do|GetAsync|GetStringAsync|PostAsync)|HttpClient\(\)\.GetAsync|GetAsync|GetStringAsync|WebClient\(\)\.DownloadString|DownloadString|Net::HTTP\.get\w*|URI\.open|open-uri|HTTParty\.get|Faraday\.get|RestClient\.get|file_get_contents|curl_init|curl_setopt\([^,]+,\s*CURLOPT_URL|new\s+URL|RestTemplate\(\)\.getForObject|restTemplate\.\w+|WebClient\.create|openConnection|Jsoup\.connect)\s*\(\s*([^;\n]*)"#,
+            r#"(?i)\b(?:requests\.(?:get|post|put|head|request)|urllib\.request\.urlopen|urlopen|httpx\.(?:get|post)|aiohttp\.ClientSession\(\)\.get|session\.get|fetch|axios(?:\.(?:get|post|request))?|got|needle\.get|http\.(?:Get|Post|NewRequest)|client\.(?:Get|Post|PostForm|Head|Do|GetAsync|GetStringAsync|PostAsync|SendAsync)|new\s+RestClient|RestClient|WebRequest\.Create|HttpWebRequest\.Create|Net::HTTP::\w+\.new|HttpClient\(\)\.GetAsync|GetAsync|GetStringAsync|WebClient\(\)\.DownloadString|DownloadString|Net::HTTP\.get\w*|URI\.open|open-uri|HTTParty\.get|Faraday\.get|RestClient\.get|file_get_contents|curl_init|new\s+URL|RestTemplate\(\)\.getForObject|restTemplate\.\w+|WebClient\.create|openConnection|Jsoup\.connect)\s*\(\s*([^;\n]*)|curl_setopt\([^,]+,\s*CURLOPT_URL\s*,\s*([^;\n]*)"#,
         ),
         allow_list: re(r"(?i)\b(?:allow_?list\w*|allowed_?\w*|white_?list\w*|ALLOWED\w*|is_private|is_loopback|is_reserved|is_link_local|private_?ip\w*|ipaddress|IPAddress|isPrivate|is_safe_url|validate_url|safe_url|trusted_hosts?|permitted_hosts?|netloc\s+in|hostname\s+in|host\s+in|in\s+ALLOWED)\b"),
         tls_off: re(
@@ -367,6 +379,20 @@ fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
     // are not assumed; only assignments from request data, in order.
     let text = code.masked();
     for line in text.lines() {
+        // `url += input`, `$url .= $_GET['x']`, `urls, ok := r.URL.Query()["u"]`.
+        if let Some(c) = r.compound_assignment.captures(line) {
+            let rhs = unmasked_rhs(code, &c[2]);
+            if r.input.is_match(&rhs)
+                || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$')))
+            {
+                for name in c[1].split(',') {
+                    let name = name.trim().trim_start_matches('$');
+                    if !name.is_empty() && name != "_" && name != "ok" && name != "err" {
+                        out.insert(name.to_string());
+                    }
+                }
+            }
+        }
         for c in r.assignment.captures_iter(line) {
             let name = c[1].trim_start_matches('$').to_string();
             let rhs = unmasked_rhs(code, &c[2]);
@@ -389,7 +415,11 @@ fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
             ]
             .iter()
             .any(|f| rhs.contains(&format!("{f}(")) || rhs.contains(&format!(".{f}")));
+            // An escaped value (`escapeshellarg($x)`, `htmlspecialchars($x)`)
+            // no longer carries raw input.
+            let escaped = r.shell_escape.is_match(&rhs) || r.xss_safe.is_match(&rhs);
             if !lookup
+                && !escaped
                 && (r.input.is_match(&rhs)
                     || code::identifiers(&c[2]).any(|id| out.contains(id.trim_start_matches('$'))))
             {
@@ -766,9 +796,30 @@ fn unsigned_webhook(code: &Code) -> Option<String> {
 fn ssrf(code: &Code) -> Option<String> {
     let r = regexes();
     let tainted = tainted_with_params(code);
-    for c in r.fetch_call.captures_iter(&code.text) {
-        let args = c.get(1).map_or("", |m| m.as_str());
+    // A URL whose scheme and host are written out (`"https://api.example.com/" + id`)
+    // only lets the input choose a path on a fixed host.
+    let fixed_host = |expr: &str| r.fixed_host_url.is_match(expr.trim_start());
+    let fixed_vars: HashSet<String> = code
+        .masked()
+        .lines()
+        .filter_map(|line| r.assignment.captures(line))
+        .filter(|c| fixed_host(&unmasked_rhs(code, &c[2])))
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect();
+    // The `request` package of Node.js, only where it is required.
+    let node_request = r.require_request.is_match(&code.text);
+    let calls = r.fetch_call.captures_iter(&code.text).chain(
+        r.node_request_call
+            .captures_iter(&code.text)
+            .filter(|_| node_request),
+    );
+    for c in calls {
+        let args = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
+        let first_id = first_arg.trim().trim_start_matches('$');
+        if fixed_host(&first_arg) || fixed_vars.contains(first_id) {
+            continue;
+        }
         if carries_input(&first_arg, &tainted)
             || r.url_field.is_match(&first_arg)
             || (first_arg.contains("${") && carries_input(args, &tainted))
@@ -854,6 +905,12 @@ fn xss(code: &Code) -> Option<String> {
                     && v.ends_with('"')
                     && !v[1..v.len().saturating_sub(1)].contains('"'))
                 || (v.starts_with('`') && !v.contains("${"))
+                // Literals joined to literals: "<b>" + "hello</b>".
+                || r
+                    .string_literal
+                    .replace_all(v, "")
+                    .chars()
+                    .all(|c| c.is_whitespace() || matches!(c, '+' | '.'))
         };
         if constant || literal_only || r.xss_safe.is_match(value) || r.xss_safe.is_match(whole) {
             continue;
@@ -970,6 +1027,14 @@ fn jwt_unverified(code: &Code) -> Option<String> {
 fn command_injection(code: &Code) -> Option<String> {
     let r = regexes();
     let tainted = tainted_with_params(code);
+    // Variables holding an escaped value (`$arg = escapeshellarg(...)`).
+    let escaped: HashSet<String> = code
+        .statements
+        .iter()
+        .filter(|st| r.shell_escape.is_match(&code.unmask(st, &st.masked)))
+        .filter_map(|st| r.assignment.captures(&st.masked))
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect();
     for stmt in &code.statements {
         let s = code.unmask(stmt, &stmt.masked);
         for c in r.shell_call.captures_iter(&stmt.masked) {
@@ -984,9 +1049,11 @@ fn command_injection(code: &Code) -> Option<String> {
             let args = c.get(1).map_or("", |m| m.as_str());
             let dynamic = args.contains('+')
                 || code::mask_tokens(args).any(|i| {
-                    code.literals
-                        .get(i)
-                        .is_some_and(|l| !l.interpolations.is_empty())
+                    code.literals.get(i).is_some_and(|l| {
+                        l.interpolations
+                            .iter()
+                            .any(|e| !escaped.contains(e.trim().trim_start_matches('$')))
+                    })
                 })
                 || args.contains(".format(")
                 || args.contains('%')
@@ -1060,6 +1127,18 @@ fn command_built_from_input(code: &Code, tainted: &HashSet<String>) -> Option<St
                 .get(i)
                 .is_some_and(|l| l.interpolations.iter().any(|e| carries_input(e, tainted)))
         });
+        // Ruby backticks run a shell with their `#{}` values.
+        let backtick_shell = code::mask_tokens(&stmt.masked).any(|i| {
+            code.literals.get(i).is_some_and(|l| {
+                code.text.contains(&format!("`{}`", l.content))
+                    && r.ruby_interpolation
+                        .captures_iter(&l.content)
+                        .any(|c| carries_input(&c[1], tainted))
+            })
+        });
+        if backtick_shell {
+            return Some(clip(&s));
+        }
         let carries = interpolated
             || r.input.is_match(&s)
             || ids
