@@ -295,16 +295,12 @@ fn model_finding(persona: &Persona, question: &Question, original: &str) -> Opti
     if whole.probability < model.threshold() {
         return None;
     }
+    // Each sentence assessed once.
     let evidence = language::sentences(&text)
         .into_iter()
-        .map(|r| &text[r])
-        .max_by(|a, b| {
-            model
-                .assess(a)
-                .probability
-                .total_cmp(&model.assess(b).probability)
-        })
-        .unwrap_or(&text);
+        .map(|r| (model.assess(&text[r.clone()]).probability, &text[r]))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or(text.as_str(), |(_, s)| s);
     tracing::debug!(
         probability = whole.probability,
         class = %whole.class,
