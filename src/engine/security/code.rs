@@ -91,7 +91,8 @@ impl Code {
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let text = unfenced.as_str();
+        let text = heredocs_as_literals(&unfenced);
+        let text = text.as_str();
         let mut literals = Vec::new();
         let mut masked = String::with_capacity(text.len());
         let mut last = 0;
@@ -100,12 +101,6 @@ impl Code {
             // An apostrophe in prose ("don't … it's") is not a literal.
             let prefix = caps.name("prefix").map_or("", |m| m.as_str());
             let start = whole.start() + prefix.len();
-            if caps.name("s").is_some() && start > 0 {
-                let before = text[..start].chars().last().unwrap_or(' ');
-                if before.is_alphanumeric() {
-                    continue;
-                }
-            }
             // A prefix glued to a word (`self` + "…") is not a prefix.
             let glued = !prefix.is_empty()
                 && whole.start() > 0
@@ -113,6 +108,13 @@ impl Code {
                     .chars()
                     .last()
                     .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            // (`f'…'` is a literal: its prefix stands alone.)
+            if caps.name("s").is_some() && start > 0 && (prefix.is_empty() || glued) {
+                let before = text[..start].chars().last().unwrap_or(' ');
+                if before.is_alphanumeric() {
+                    continue;
+                }
+            }
             let (prefix, whole_start) = if glued {
                 ("", start)
             } else {
@@ -263,6 +265,63 @@ fn join_statements(masked: &str) -> Vec<Statement> {
     if !current.trim().is_empty() {
         out.push(Statement { masked: current });
     }
+    out
+}
+
+/// Ruby (`<<~SQL`, `<<-SQL`) and PHP (`<<<SQL`, `<<<"SQL"`) here-documents
+/// rewritten as double-quoted literals, so that their interpolations are
+/// seen like any other string's; `<<~'SQL'` and PHP nowdocs (`<<<'SQL'`)
+/// become single-quoted ones.
+fn heredocs_as_literals(text: &str) -> String {
+    static START: OnceLock<Regex> = OnceLock::new();
+    let start = START.get_or_init(|| re(r#"<<(?:<|[~-])?\s*(["']?)([A-Z][A-Z0-9_]*)["']?"#));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = start.captures(rest) {
+        let (Some(whole), Some(tag)) = (c.get(0), c.get(2)) else {
+            break;
+        };
+        let quote = if c.get(1).is_some_and(|q| q.as_str() == "'") {
+            '\''
+        } else {
+            '"'
+        };
+        // The body starts on the next line and ends at a line holding the tag.
+        let after = &rest[whole.end()..];
+        let Some(nl) = after.find('\n') else {
+            break;
+        };
+        let body_start = whole.end() + nl + 1;
+        let body = &rest[body_start..];
+        let mut offset = 0;
+        let mut end = None;
+        for line in body.split_inclusive('\n') {
+            let t = line.trim();
+            let t = t.trim_end_matches([';', ',', ')']);
+            if t == tag.as_str() {
+                end = Some((offset, offset + line.trim_end_matches('\n').len()));
+                break;
+            }
+            offset += line.len();
+        }
+        let Some((body_end, tag_end)) = end else {
+            break;
+        };
+        let inner = body[..body_end]
+            .trim_end()
+            .replace(quote, if quote == '"' { "\\\"" } else { "\\'" });
+        let line_rest = &after[..nl];
+        out.push_str(&rest[..whole.start()]);
+        out.push(quote);
+        out.push_str(&inner.replace('\n', " "));
+        out.push(quote);
+        out.push_str(line_rest);
+        let tail = &body[body_end..tag_end];
+        // Keep what follows the tag on its line (`SQL;`, `SQL)`).
+        out.push_str(tail.trim_start().trim_start_matches(tag.as_str()));
+        rest = &body[tag_end..];
+    }
+    out.push_str(rest);
     out
 }
 

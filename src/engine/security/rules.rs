@@ -148,20 +148,34 @@ struct Regexes {
     extension_check: Regex,
     content_check: Regex,
     upload_context: Regex,
+    raw_sql_sink: Regex,
+    converted: Regex,
+    table_lookup: Regex,
+    own_function: Regex,
+    cors_reflected: Regex,
+    origin_allow_list: Regex,
+    bare_loads_import: Regex,
+    bare_loads_call: Regex,
+    safe_yaml: Regex,
+    fixed_file_open: Regex,
+    call_name: Regex,
+    remote_interface: Regex,
+    remote_method_param: Regex,
+    rails_sql_option: Regex,
 }
 
 fn regexes() -> &'static Regexes {
     static R: OnceLock<Regexes> = OnceLock::new();
     R.get_or_init(|| Regexes {
         input: re(
-            r#"(?i)\breq\.(?:body|query|params|headers|cookies|files?|getParameter\w*|getHeader\w*|getQueryString|getCookies|getInputStream|getReader)\b|\brequest\.(?:args|form|json|values|data|files|get_json|GET|POST|FILES|body|query_params|params|headers|cookies|getParameter|getHeader|getQueryString|QueryString|Form|Query|Url)\b|\bparams\s*\[|\bparams\.(?:require|permit|fetch|get)\b|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\br\.(?:URL\.Query|FormValue|PostFormValue|Form|PostForm|Body|Header\.Get|URL\.Path)\b|\bc\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|Params\.ByName|FormFile)\b|\bctx\.(?:query|params|request\.body|req\.body)\b|\bevent\[['"](?:body|queryStringParameters)['"]\]|\bsearchParams\.get\(|\blocation\.(?:search|hash|href)\b|\b(?:event|e|message|msg)\.data\b|\bgetQueryParameter\(|\bRequest\.(?:Query|Form|Body|QueryString|Params)\b|\binput\(\)|\bsys\.argv\b|\bURLSearchParams\b"#,
+            r#"(?i)\breq\.(?:body|query|params|headers|cookies|files?|getParameter\w*|getHeader\w*|getQueryString|getCookies|getInputStream|getReader)\b|\brequest\.(?:args|form|json|values|data|files|get_json|get_data|stream|GET|POST|FILES|body|query_params|params|headers|cookies|getParameter\w*|getHeader\w*|getQueryString|QueryString|Form|Query|Url)\b|\bparams\s*\[|\bparams\.\w+|\bcookies\s*\[|\$request->(?:input|json|all|query|get|post|file|cookie|header|route|string|integer)\b|\bgetClientOriginalName\(\)|\$_(?:GET|POST|REQUEST|COOKIE|FILES|SERVER)\b|\br\.(?:URL\.Query|FormValue|PostFormValue|Form|PostForm|Body|Header\.Get|URL\.Path)\b|\bc\.(?:Query|Param|PostForm|FormValue|GetHeader|DefaultQuery|Params\.ByName|FormFile)\b|\bctx\.(?:query|params|request\.body|req\.body)\b|\bevent\[['"]\w+['"]\]|\bevent\.(?:get\(|body\b|queryStringParameters\b|pathParameters\b)|\bsearchParams\.get\(|\blocation\.(?:search|hash|href)\b|\b(?:event|e|message|msg)\.data\b|\bgetQueryParameter\(|\bRequest\.(?:Query|Form|Body|QueryString|Params)\b|\binput\(\)|\bsys\.argv\b|\bURLSearchParams\b"#,
         ),
         annotated_param: re(
-            r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
+            r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|@QueryParam|@PathParam|@FormParam|@HeaderParam|@CookieValue|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
         ),
         shell_marker: re(r#"(?i)['"](?:-c|/c)['"]|['"](?:/bin/)?(?:ba)?sh['"]\s*,\s*['"]-c|cmd(?:\.exe)?['"]\s*,\s*['"]/c"#),
-        process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|\.exec\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
-        fixed_program: re(r#"(?i)\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
+        process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|(?-i:\.exec)\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
+        fixed_program: re(r#"(?i)\bexec\.CommandContext\s*\(\s*\w+\s*,\s*['"][\w./-]+['"]\s*,|\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
         trusted_markup: re(r"\b(?:template\.(?:HTML|JS|HTMLAttr|URL|CSS|JSStr|Srcset)|HtmlString|MvcHtmlString|Html\.Raw|mark_safe|Markup|SafeString|SafeText|bypassSecurityTrust\w+|new\s+Handlebars\.SafeString)\s*\(|\.html_safe\b|(?:^|[^.\w])raw\s*\("),
         response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append)\w*|writer\.(?:print|write|append)\w*|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
         fixed_host_url: re(r#"^f?["'`]https?://[A-Za-z0-9.-]+(?::\d+)?/"#),
@@ -192,7 +206,7 @@ fn regexes() -> &'static Regexes {
             r#"(?i)\b[\w.\[\]'"]*(?:secret|api[_-]?key|apikey|private[_-]?key|access[_-]?token|auth[_-]?token|signing[_-]?key|jwt[_-]?key|hmac[_-]?key|client[_-]?secret|passw(?:or)?d|pwd|credentials?|token[_-]?secret|pepper|encryption[_-]?key|webhook[_-]?secret|AWS_SECRET\w*)\w*['"\]]*\s*(?::\s*[\w<>]+\s*)?(?:=|:|=>)\s*(?:\[\]byte\(|str\(|String\(|Encoding\.\w+\.GetBytes\()?\s*[bru]?["']([^"'\n]{3,})["']"#,
         ),
         secret_call: re(
-            r#"(?i)\b(?:jwt\.(?:sign|encode|decode|verify)|JWT\.(?:encode|decode)|Jwts\.builder\(\)[^;]*signWith|signWith|Algorithm\.HMAC\d+|hmac\.new|Hmac\w*\.new_from_slice|crypto\.createHmac|HMACSHA\d+|SigningCredentials|SymmetricSecurityKey|JWT::(?:encode|decode)|new\s+Key|SignedString|jws\.sign|hash_hmac)\s*\([^;\n]*?["']([^"'\n]{2,})["']"#,
+            r#"(?i)\b(?:jwt\.(?:sign|encode|decode|verify)|JWT\.(?:encode|decode)|Jwts\.builder\(\)[^;]*signWith|signWith|Algorithm\.HMAC\d+|hmac\.new|Hmac\w*\.new_from_slice|crypto\.createHmac|HMACSHA\d+|SigningCredentials|SymmetricSecurityKey|JWT::(?:encode|decode)|new\s+Key|SignedString|jws\.sign|hash_hmac|hmacShaKeyFor|HmacUtils\w*|new\s+SecretKeySpec)\s*\([^;\n]*?["']([^"'\n]{2,})["']"#,
         ),
         secret_empty_call: re(
             r#"(?i)\b(?:jwt\.(?:sign|encode)\s*\(\s*[^,()]+,\s*(?:""|''|None|null|nil|undefined)\s*[,)]|JWT\.encode\s*\(?\s*[^,()]+,\s*(?:nil|""|'')|Algorithm\.HMAC\d+\(\s*""\s*\)|SignedString\(\s*\[\]byte\(\s*""\s*\)\)|JWT::encode\(\s*[^,()]+,\s*(?:''|""|null))"#,
@@ -201,8 +215,8 @@ fn regexes() -> &'static Regexes {
         log_call: re(
             r#"(?i)\b(?:console\.(?:log|info|debug|warn|error)|log(?:ger|ging)?\.(?:info|debug|warn|warning|error|trace|log|printf?|println|fatal|critical|exception|Info\w*|Debug\w*|Warn\w*|Error\w*)|(?:_logger|Logger|logger|LOG|LOGGER|Log)\.(?:Log\w*|info|debug|warn|error|Info\w*|Debug\w*|Warn\w*|Error\w*)|Rails\.logger\.\w+|error_log|System\.(?:out|err)\.print\w*|fmt\.Print\w*|log\.Print\w*|print|puts|pp|echo\s+json|Debug\.WriteLine|Console\.WriteLine|slog\.\w+|zap\.\w+)\s*\(?([^;\n]*)"#,
         ),
-        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b|\$_(?:POST|REQUEST|COOKIE)"),
-        redaction: re(r"(?i)\b(?:redact\w*|mask\w*|scrub\w*|filter_params|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id|_id|jti|hash\w*|fingerprint|last4|last_four|prefix|\.count)\b"),
+        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|\w*_pass|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b|\$_(?:POST|REQUEST|COOKIE)"),
+        redaction: re(r"(?i)last_?4|slice\(\s*-4|\b(?:redact\w*|mask\w*|scrub\w*|filter_params|filter_parameters|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id|_id|jti|hash\w*|fingerprint|last4|last_four|prefix|\.count)\b"),
         upload_name: re(
             r#"(?i)(?:\bfile\w*\.(?:filename|originalname|original_filename|FileName|name)\b|\bf\.filename\b|\bupload\w*\.(?:filename|original_filename|originalname)\b|\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]|\bheader\.Filename\b|\bhandler\.Filename\b|\bpart\.(?:FileName|filename)\(\)|\bgetOriginalFilename\(\)|\bgetSubmittedFileName\(\)|\bIFormFile\b[^;]*\.FileName|\bformFile\.FileName|\bfile\.FileName\b)"#,
         ),
@@ -240,11 +254,11 @@ fn regexes() -> &'static Regexes {
         ),
         shell_list: re(r#"(?i)shell\s*=\s*True|\b(?:sh|bash|cmd(?:\.exe)?)['"]\s*,\s*['"](?:-c|/c)['"]"#),
         file_open: re(
-            r#"(?i)\b(?:open|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|FileResponse|PhysicalFile|PhysicalFileResult|send_data|File\.join|Path\.Combine|path\.join|os\.path\.join|filepath\.Join|Rails\.root\.join)\s*\(?([^;\n]*)"#,
+            r#"(?i)\b(?:open(?:\s*\(|\s+)|send_file|send_from_directory|sendFile|res\.download|readFile(?:Sync)?|createReadStream|fs\.\w+|os\.Open|os\.ReadFile|ioutil\.ReadFile|http\.ServeFile|File\.(?:ReadAllText|ReadAllBytes|OpenRead|Open|read|open|new)|new\s+File(?:InputStream|Reader)?|Files\.(?:readAllBytes|newInputStream|lines)|Paths\.get|file_get_contents|fopen|readfile|FileResponse|PhysicalFile|PhysicalFileResult|send_data|File\.join|Path\.Combine|path\.join|os\.path\.join|filepath\.Join|Rails\.root\.join|render\s*\(?\s*:?file\s*(?:=>|:))\s*\(?([^;\n]*)|(?:^|[^.\w>])(?:include|require)(?:_once)?\s*\(?\s*(\$[^;\n]*)|(?:^|[^.\w>])file\s*\(\s*(\$[^;\n]*)"#,
         ),
-        path_safe: re(r"(?i)\b(?:realpath|abspath|normpath|resolve|startswith|startsWith|StartsWith|HasPrefix|Clean|basename|secure_filename|GetFileName|getCanonicalPath|normalize|safe_join|is_relative_to|\.\.)\b|send_from_directory"),
+        path_safe: re(r"(?i)\b(?:startswith|startsWith|StartsWith|HasPrefix|basename|secure_filename|GetFileName|safe_join|is_relative_to|commonpath|\.\.)\b|start_with\?|send_from_directory|FilenameUtils\.getName|filepath\.Base|path\.basename|File\.basename|getFileName\(\)"),
         deserialize: re(
-            r#"(?i)\bpickle\.loads?\s*\(|\bcPickle\.loads?\s*\(|\bdill\.loads?\s*\(|\bshelve\.open\s*\(|\byaml\.load\s*\(|\byaml\.unsafe_load\s*\(|\bjsonpickle\.decode\s*\(|\bObjectInputStream\s*\([^;]*\)[^;]*readObject|\.readObject\s*\(\s*\)|\bunserialize\s*\(\s*\$|\bMarshal\.load\s*\(|\bYAML\.load\s*\(|\bBinaryFormatter\s*\(\s*\)|\.Deserialize\s*\(|TypeNameHandling\s*=\s*TypeNameHandling\.(?:All|Auto|Objects)|\bnode-serialize\b|\bserialize\.unserialize\s*\(|\bXMLDecoder\s*\(|\bLosFormatter|\bNetDataContractSerializer"#,
+            r#"(?i)\bpickle\.loads?\s*\(|\bcPickle\.loads?\s*\(|\bdill\.loads?\s*\(|\bshelve\.open\s*\(|\byaml\.load\s*\(|\byaml\.unsafe_load\s*\(|\bjsonpickle\.decode\s*\(|\bObjectInputStream\s*\([^;]*\)[^;]*readObject|\.readObject\s*\(\s*\)|\bunserialize\s*\(|\bMarshal\.load\s*\(|\bYAML\.load\s*\(|\bBinaryFormatter\s*\(\s*\)|\.Deserialize\s*\(|TypeNameHandling\s*=\s*TypeNameHandling\.(?:All|Auto|Objects)|\bnode-serialize\b|\bserialize\.unserialize\s*\(|\bXMLDecoder\s*\(|\bLosFormatter|\bNetDataContractSerializer|\bFsPickler\.|\bJavaScriptSerializer\s*\(\s*new\s+SimpleTypeResolver|\b(?:enable|activate)DefaultTyping\s*\(|JsonTypeInfo\.Id\.CLASS|\bSoapFormatter|\bObjectStateFormatter|\bJsonConvert\.DeserializeObject\s*\([^;]*TypeNameHandling"#,
         ),
         nosql_call: re(
             r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|update_one|update_many|deleteOne|deleteMany|delete_one|delete_many|countDocuments|count_documents|aggregate|where)\s*\(\s*(?:\{[^}]*:\s*)?(req\.(?:body|query)(?:\.\w+)?|request\.(?:json|get_json\(\))(?:\[[^\]]+\]|\.get\([^)]*\))?|\$_(?:POST|REQUEST)(?:\[[^\]]+\])?|ctx\.request\.body(?:\.\w+)?)\s*[,})]"#,
@@ -281,6 +295,28 @@ fn regexes() -> &'static Regexes {
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
         extension_check: re(r#"(?i)pathinfo\([^)]*PATHINFO_EXTENSION|\.endswith\(|splitext\(|extname\(|\.split\(\s*['"]\.['"]\s*\)\.pop\(\)|Path\.GetExtension|filepath\.Ext|File\.extname|getExtension|FilenameUtils\.getExtension|\.lastIndexOf\(\s*['"]\.['"]\s*\)|\.rsplit\(\s*['"]\.['"]|\.EndsWith\(|\.endsWith\(|\.end_with\?\("#),
         content_check: re(r"(?i)\b(?:magic|mime_content_type|finfo|filetype|file-type|fileTypeFromBuffer|imghdr|Image\.open|DetectContentType|getimagesize|probeContentType|ImageIO\.read|Marcel|MimeMagic|puremagic|python-magic|Tika|ContentInspector|signature|magic bytes|verify\(\)|Image\.Load|SixLabors)\b"),
+        bare_loads_import: re(r"\bfrom\s+(?:pickle|cPickle|_pickle|dill|jsonpickle|shelve)\s+import\s+[^\n]*\bloads?\b"),
+        bare_loads_call: re(r"(?m)(?:^|[^.\w])loads?\s*\("),
+        safe_yaml: re(r"(?i)Loader\s*=\s*(?:yaml\.)?C?SafeLoader|\bsafe\s*:\s*true|permitted_classes|\bSafeLoader\b"),
+        fixed_file_open: re(r#"^(?:open|File\.open|File\.read|new\s+FileInputStream|fopen)\s*\(\s*["'][^"']*["']"#),
+        call_name: re(r"[A-Za-z_$][\w$.]*\s*\("),
+        remote_interface: re(r"\binterface\s+\w+\s+extends\s+(?:java\.rmi\.)?Remote\b"),
+        remote_method_param: re(r"[(,]\s*(?:final\s+)?([A-Z][\w.]*(?:<[^>]*>)?(?:\[\])?)\s+\w+\s*[,)][^;{]*throws\s+(?:java\.rmi\.)?RemoteException"),
+        cors_reflected: re(
+            r#"(?i)Access-Control-Allow-Origin['"]?\s*[,:=]\s*(?:[\w.]*(?:getHeader|Header\.Get|headers\.get)\(\s*['"]Origin|(?:[\w.]*\.)?\$?\w*origin\w*\s*[),;\n])"#,
+        ),
+        origin_allow_list: re(r"(?i)allow(?:ed)?_?(?:list|origins|hosts)|whitelist|\.(?:includes|contains|Contains|has|include\?)\(|\bin\s+ALLOWED|\ballowed\b"),
+        own_function: re(
+            r"(?m)\b(?:def|function|func|fn)\s+(\w+)|^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final)\s+)*[\w<>\[\]?]+\s+(\w+)\s*\([^)]*\)\s*(?:\{|=>|throws|$)",
+        ),
+        converted: re(r"(?i)\(int\)|\(float\)|\bint(?:val)?\s*\(|\bAtoi\(|\bparse(?:Int|Float)\(|\bNumber\(|\.to_i\b|\bInteger\(|\bquote\w*\(|escape\w*\(|\bUUID\(|Guid\.Parse|\bParseInt\(|Integer\.parseInt|Long\.parseLong"),
+        table_lookup: re(r"^\$?[A-Za-z_][\w.]*(?:\[|\.(?:get|getOrDefault|fetch|GetValueOrDefault)\()"),
+        raw_sql_sink: re(
+            r"(?:\b(?:whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|groupByRaw|DB::raw|DB::select|DB::statement|find_by_sql|count_by_sql|FromSqlRaw|ExecuteSqlRaw|executeQuery|executeUpdate|createNativeQuery|createQuery|createSQLQuery|mysqli_query|pg_query)|->(?:orderBy|groupBy|having|select|from|query|exec)|\.(?:Order|Group|Having|Raw|Exec|Query|QueryRow|Where|where|order|reorder|group|having|pluck|select|joins|from|lock|execute|executescript|query|raw))\s*\(",
+        ),
+        rails_sql_option: re(
+            r":(?:conditions|having|select|order|group|joins|from|lock)\s*=>\s*",
+        ),
         upload_context: re(r#"(?i)\$_FILES|request\.files|req\.files?\b|\bupload|multer|IFormFile|MultipartFile|FormFile|multipart|\bfile\.filename|originalname|original_filename"#),
         negation: re(r"(?i)\b(?:never|not|no|avoid\w*|instead of|rather than|don't|do not|won't|prevent\w*|without|against|vulnerab\w*|injection)\b"),
     })
@@ -414,7 +450,11 @@ fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
                 "First",
             ]
             .iter()
-            .any(|f| rhs.contains(&format!("{f}(")) || rhs.contains(&format!(".{f}")));
+            .any(|f| {
+                // `req.query.name` is input, not a database query.
+                let calls = r.input.replace_all(&rhs, "input");
+                calls.contains(&format!("{f}(")) || calls.contains(&format!(".{f}"))
+            });
             // An escaped value (`escapeshellarg($x)`, `htmlspecialchars($x)`)
             // no longer carries raw input.
             let escaped = r.shell_escape.is_match(&rhs) || r.xss_safe.is_match(&rhs);
@@ -446,7 +486,87 @@ fn carries_input(expr: &str, tainted: &HashSet<String>) -> bool {
 }
 
 fn sql_injection(code: &Code) -> Option<String> {
-    sql::find(code)
+    sql::find(code).or_else(|| sql_sink_given_input(code))
+}
+
+/// A masked expression followed by the expressions interpolated into its
+/// literals: what the value is computed from, without the literals' text.
+fn with_interpolations(code: &Code, masked: &str) -> String {
+    let mut out = masked.to_string();
+    for idx in code::mask_tokens(masked) {
+        if let Some(lit) = code.literals.get(idx) {
+            for e in &lit.interpolations {
+                out.push(' ');
+                out.push_str(e);
+            }
+        }
+    }
+    out
+}
+
+/// Names assigned request input as it came: not converted, escaped,
+/// looked up in a table or built into a longer string (those are for the
+/// SQL analyser, which knows sanitisers and constant tables).
+fn direct_input(code: &Code) -> HashSet<String> {
+    let r = regexes();
+    code.statements
+        .iter()
+        .filter_map(|st| r.assignment.captures(&st.masked))
+        .filter(|c| {
+            let rhs_masked = c[2].trim();
+            let rhs = with_interpolations(code, rhs_masked);
+            let literal_phrase = code::mask_tokens(rhs_masked).any(|i| {
+                code.literals
+                    .get(i)
+                    .is_some_and(|l| l.content.trim().contains(' '))
+            });
+            r.input.is_match(&rhs)
+                && !literal_phrase
+                && !r.converted.is_match(rhs_masked)
+                && (!r.table_lookup.is_match(rhs_masked)
+                    || r.input.find(rhs_masked).is_some_and(|m| m.start() == 0))
+        })
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect()
+}
+
+/// Request input handed straight to a raw-SQL sink: `->orderBy($_GET['x'])`,
+/// `db.Order(param + " ASC")`, `find(:all, :select => params[:column])`.
+/// Keyword or hash arguments (`where(name: params[:name])`) bind values and
+/// pass.
+fn sql_sink_given_input(code: &Code) -> Option<String> {
+    let r = regexes();
+    let tainted = direct_input(code);
+    for stmt in &code.statements {
+        let masked = stmt.masked.as_str();
+        for m in r.raw_sql_sink.find_iter(masked) {
+            let args = code::call_args(&masked[m.end()..]);
+            let Some(first) = args.first() else { continue };
+            let keyword_argument = first.starts_with(':')
+                || first.starts_with('{')
+                || first.starts_with('[')
+                || first.contains("=>")
+                || first
+                    .split_once(':')
+                    .is_some_and(|(k, _)| code::is_identifier(k.trim()) && !k.contains('.'));
+            if keyword_argument {
+                continue;
+            }
+            if carries_input(&with_interpolations(code, first), &tainted) {
+                return Some(clip(&code.unmask(stmt, &masked[m.start()..])));
+            }
+        }
+        for m in r.rails_sql_option.find_iter(masked) {
+            let value: String = code::call_args(&masked[m.end()..])
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            if carries_input(&with_interpolations(code, &value), &tainted) {
+                return Some(clip(&code.unmask(stmt, &masked[m.start()..])));
+            }
+        }
+    }
+    None
 }
 
 fn nosql_injection(code: &Code) -> Option<String> {
@@ -488,7 +608,7 @@ fn nosql_injection(code: &Code) -> Option<String> {
 
 fn plaintext_password(code: &Code) -> Option<String> {
     let r = regexes();
-    if r.strong_hash.is_match(&code.text)
+    if strong_hash_used(code)
         || r.reversible.is_match(&code.text)
         || r.weak_hash_call.is_match(&code.text)
     {
@@ -503,7 +623,7 @@ fn plaintext_password(code: &Code) -> Option<String> {
 
 fn reversible_password(code: &Code) -> Option<String> {
     let r = regexes();
-    if r.strong_hash.is_match(&code.text) {
+    if strong_hash_used(code) {
         return None;
     }
     code.text
@@ -516,9 +636,27 @@ fn reversible_password(code: &Code) -> Option<String> {
         .map(clip)
 }
 
+/// A password hashing function is called — the answer's own functions
+/// aside: `def set_password(…)` or `string HashPassword(…)` written around
+/// an MD5 call names a strong hash without using one.
+fn strong_hash_used(code: &Code) -> bool {
+    let r = regexes();
+    let own: HashSet<&str> = r
+        .own_function
+        .captures_iter(&code.text)
+        .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str()))
+        .collect();
+    r.strong_hash.find_iter(&code.text).any(|m| {
+        !own.contains(
+            m.as_str()
+                .trim_end_matches(|c: char| c == '(' || c.is_whitespace()),
+        )
+    })
+}
+
 fn weak_password_hash(code: &Code) -> Option<String> {
     let r = regexes();
-    if r.strong_hash.is_match(&code.text) {
+    if strong_hash_used(code) {
         return None;
     }
     let statements: Vec<String> = code
@@ -607,6 +745,8 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
                 "latin1", "none", "sub", "exp",
             ]
             .contains(&l.as_str())
+            || l.starts_with("hmac")
+            || ["aes", "des", "rsa", "hmacsha256", "hmacsha1", "hmacsha512"].contains(&l.as_str())
             || l.starts_with("process.env")
             || l.starts_with("os.environ")
             || l.starts_with("${")
@@ -737,7 +877,12 @@ fn secret_in_logs(code: &Code) -> Option<String> {
                 .map(|s| s.split_once(code::MASK_CLOSE).map_or(s, |(_, rest)| rest))
                 .collect::<Vec<_>>()
                 .join(" ");
-            if r.sensitive.is_match(&values) && !r.redaction.is_match(&values) {
+            // Each value on its own: a redacted or harmless one (`user.id`)
+            // does not excuse a secret beside it.
+            let leaks = code::split_top_level(&values, &[","])
+                .iter()
+                .any(|v| r.sensitive.is_match(v) && !r.redaction.is_match(v));
+            if leaks {
                 return Some(clip(
                     &code.unmask(stmt, c.get(0).map_or("", |m| m.as_str())),
                 ));
@@ -853,6 +998,12 @@ fn cors_any_origin_credentials(code: &Code) -> Option<String> {
             return Some(clip(m.as_str()));
         }
     }
+    // The request's Origin echoed back, with credentials, and no list checked.
+    if let Some(m) = r.cors_reflected.find(&code.text) {
+        if r.cors_credentials.is_match(&code.text) && !r.origin_allow_list.is_match(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
     // Any origin and credentials in the same configuration (a few lines apart).
     let lines: Vec<&str> = code.text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
@@ -863,7 +1014,9 @@ fn cors_any_origin_credentials(code: &Code) -> Option<String> {
         let off = window.contains("credentials: false")
             || window.contains("credentials = false")
             || window.contains("AllowCredentials = false");
-        if r.cors_credentials.is_match(&window) && !off {
+        let reflected_after_check =
+            !any.as_str().contains('*') && r.origin_allow_list.is_match(&window);
+        if r.cors_credentials.is_match(&window) && !off && !reflected_after_check {
             return Some(clip(any.as_str()));
         }
     }
@@ -1184,14 +1337,18 @@ fn command_built_from_input(code: &Code, tainted: &HashSet<String>) -> Option<St
 fn path_traversal(code: &Code) -> Option<String> {
     let r = regexes();
     let tainted = tainted_with_params(code);
-    for c in r.file_open.captures_iter(&code.text) {
-        let args = c.get(1).map_or("", |m| m.as_str());
-        if carries_input(args, &tainted) && !r.path_safe.is_match(&code.text) {
+    if r.path_safe.is_match(&code.text) {
+        return None;
+    }
+    // Each statement whole: a call's arguments may run over several lines.
+    for stmt in &code.statements {
+        let s = code.unmask(stmt, &stmt.masked);
+        for c in r.file_open.captures_iter(&s) {
+            let args = c.iter().skip(1).flatten().next().map_or("", |m| m.as_str());
             // Uploads are their own class.
-            if r.upload_name.is_match(args) {
-                continue;
+            if carries_input(args, &tainted) && !r.upload_name.is_match(args) {
+                return Some(clip(c.get(0).map_or("", |m| m.as_str())));
             }
-            return Some(clip(c.get(0).map_or("", |m| m.as_str())));
         }
     }
     None
@@ -1199,23 +1356,123 @@ fn path_traversal(code: &Code) -> Option<String> {
 
 fn insecure_deserialization(code: &Code) -> Option<String> {
     let r = regexes();
-    let m = r.deserialize.find(&code.text)?;
-    let s = m.as_str();
-    if s.contains("Deserialize")
-        && !code.text.contains("BinaryFormatter")
-        && !code.text.contains("TypeNameHandling")
-    {
-        return None;
+    let text = &code.text;
+    if let Some(found) = remote_interface_taking_objects(text) {
+        return Some(found);
     }
-    if s.starts_with("yaml.load")
-        && (code.text.contains("SafeLoader") || code.text.contains("safe_load"))
-    {
-        return None;
+    // `from dill import loads` … `loads(data)`.
+    let bare_loads = r.bare_loads_import.is_match(text);
+    let assigned = assigned_names(code);
+    let tainted = tainted_with_params(code);
+    let matches = r
+        .deserialize
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .chain(
+            bare_loads
+                .then(|| {
+                    r.bare_loads_call
+                        .find_iter(text)
+                        .map(|m| (m.start(), m.end()))
+                })
+                .into_iter()
+                .flatten(),
+        );
+    for (start, end) in matches {
+        let s = &text[start..end];
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        let call = &text[start..line_end];
+        if s.contains("Deserialize")
+            && !s.contains("FsPickler")
+            && !text.contains("BinaryFormatter")
+            && !text.contains("TypeNameHandling")
+            && !text.contains("FsPickler")
+        {
+            continue;
+        }
+        let yaml = s.to_lowercase().starts_with("yaml.load");
+        if yaml
+            && (r.safe_yaml.is_match(call)
+                || text.contains("safe_load")
+                || text.contains("SafeConstructor")
+                || text.contains("new Constructor(")
+                || (text.contains("YAML(")
+                    && !text.contains("typ=\"unsafe\"")
+                    && !text.contains("typ='unsafe'")))
+        {
+            continue;
+        }
+        if s.contains("Marshal.load") && call.contains("Marshal.dump(") {
+            continue;
+        }
+        if s.ends_with('(') && !from_untrusted(&text[end..], &assigned, &tainted) {
+            continue;
+        }
+        return Some(clip(s));
     }
-    if s.starts_with("YAML.load") && code.text.contains("safe_load") {
-        return None;
+    None
+}
+
+/// The first argument of a deserialising call (text right after its `(`)
+/// may come from outside: it is not a literal, a fixed file, a round trip
+/// of our own `dump`, or computed only from values set in the answer
+/// without request input.
+fn from_untrusted(after_open: &str, assigned: &HashSet<String>, tainted: &HashSet<String>) -> bool {
+    let r = regexes();
+    let Some(arg) = code::call_args(after_open).into_iter().next() else {
+        return true;
+    };
+    let arg = arg.trim();
+    if arg.is_empty() {
+        return true;
     }
-    Some(clip(s))
+    if r.string_literal.is_match(arg) && r.string_literal.replace_all(arg, "").trim().is_empty() {
+        return false;
+    }
+    if r.fixed_file_open.is_match(arg) || arg.contains(".dump(") || arg.contains(".dumps(") {
+        return false;
+    }
+    if carries_input(arg, tainted) {
+        return true;
+    }
+    let without_literals = r.string_literal.replace_all(arg, "\"\"");
+    let without_calls = r.call_name.replace_all(&without_literals, "(");
+    let external = code::identifiers(&without_calls)
+        .map(|id| id.trim_start_matches('$'))
+        .any(|id| !assigned.contains(id));
+    external
+}
+
+/// Names assigned somewhere in the answer.
+fn assigned_names(code: &Code) -> HashSet<String> {
+    let r = regexes();
+    code.statements
+        .iter()
+        .filter_map(|st| r.assignment.captures(&st.masked))
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect()
+}
+
+/// A Java RMI interface whose methods take objects: the server
+/// deserialises whatever a caller sends in them.
+fn remote_interface_taking_objects(text: &str) -> Option<String> {
+    let r = regexes();
+    let at = r.remote_interface.find(text)?;
+    const PLAIN: &[&str] = &[
+        "String",
+        "Integer",
+        "Long",
+        "Boolean",
+        "Double",
+        "Float",
+        "Short",
+        "Byte",
+        "Character",
+    ];
+    r.remote_method_param
+        .captures_iter(&text[at.start()..])
+        .find(|c| !PLAIN.contains(&&c[1]))
+        .map(|c| clip(c.get(0).map_or("", |m| m.as_str())))
 }
 
 fn no_input_validation(code: &Code) -> Option<String> {
@@ -1290,6 +1547,84 @@ fn no_error_handling(code: &Code) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finds(id: &str, src: &str) -> bool {
+        let analyse = analyser(id).expect("a known analyser");
+        analyse(&Code::new(src)).is_some()
+    }
+
+    #[test]
+    fn request_input_given_to_raw_sql_sinks() {
+        assert!(finds(
+            "sql_concatenation",
+            "$input = $_GET['sort'];\n$users = DB::table('users')->orderBy($input)->get();"
+        ));
+        assert!(finds("sql_concatenation", "param := r.URL.Query().Get(\"orderBy\")\ndb.Table(\"users\").Order(param + \" ASC\").Find(&u)"));
+        assert!(finds(
+            "sql_concatenation",
+            "Product.find(:last, :select => params[:column])"
+        ));
+        assert!(finds("sql_concatenation", "def top\n  Product.find_by_sql(<<~SQL)\n    SELECT id FROM products\n    WHERE category = '#{params[:category]}'\n  SQL\nend"));
+        // Keyword arguments bind values; converted and looked-up values are safe.
+        assert!(!finds(
+            "sql_concatenation",
+            "User.where(name: params[:name]).first"
+        ));
+        assert!(!finds("sql_concatenation", "$limit = min(100, (int) ($_GET['limit'] ?? 20));\n$sql = sprintf(\"SELECT id FROM posts LIMIT %d\", $limit);\n$posts = $pdo->query($sql)->fetchAll();"));
+    }
+
+    #[test]
+    fn deserialisation_of_what_comes_from_outside() {
+        assert!(finds(
+            "insecure_deserialization",
+            "def enqueue():\n    job = pickle.loads(request.get_data())"
+        ));
+        assert!(finds(
+            "insecure_deserialization",
+            "$prefs = unserialize(base64_decode($_COOKIE['prefs']));"
+        ));
+        assert!(finds(
+            "insecure_deserialization",
+            "ObjectMapper m = new ObjectMapper();\nm.enableDefaultTyping();"
+        ));
+        assert!(finds(
+            "insecure_deserialization",
+            "from dill import loads\ndef handler(event, context):\n  loads(event['payload'])"
+        ));
+        assert!(!finds(
+            "insecure_deserialization",
+            "novels = pickle.load(open('./novel/list.dat', 'rb'))"
+        ));
+        assert!(!finds(
+            "insecure_deserialization",
+            "obj = Marshal.load(Marshal.dump(Foobar.new))"
+        ));
+        assert!(!finds(
+            "insecure_deserialization",
+            "obj = YAML.load(data, safe: true)"
+        ));
+    }
+
+    #[test]
+    fn own_function_names_are_not_strong_hashes() {
+        assert!(finds("weak_password_hash", "def create_user(email, password):\n    pw_hash = hashlib.md5(password.encode()).hexdigest()"));
+        assert!(!finds(
+            "weak_password_hash",
+            "user.set_password(raw)\ndigest = hashlib.sha256(body).hexdigest()"
+        ));
+    }
+
+    #[test]
+    fn reflected_origin_with_credentials() {
+        assert!(finds("cors_any_origin_credentials", "res.setHeader(\"Access-Control-Allow-Origin\", req.getHeader(\"Origin\"));\nres.setHeader(\"Access-Control-Allow-Credentials\", \"true\");"));
+        assert!(!finds("cors_any_origin_credentials", "if (allowed.includes(origin)) {\n  res.setHeader(\"Access-Control-Allow-Origin\", origin);\n  res.setHeader(\"Access-Control-Allow-Credentials\", \"true\");\n}"));
+    }
+
+    #[test]
+    fn paths_checked_only_when_prefix_is_checked() {
+        assert!(finds("path_traversal", "String rel = req.getParameter(\"path\");\nPath file = Paths.get(\"/opt/uploads\").resolve(rel);\nFiles.copy(file, out);"));
+        assert!(!finds("path_traversal", "String image = request.getParameter(\"image\");\nFile file = new File(\"static/images/\", FilenameUtils.getName(image));"));
+    }
 
     #[test]
     fn every_analyser_runs() {

@@ -22,6 +22,7 @@ struct Regexes {
     sanitizer: Regex,
     constant: Regex,
     format_call: Regex,
+    format_var_call: Regex,
     composed: Regex,
     near_negation: Regex,
     sink: Regex,
@@ -46,9 +47,12 @@ fn regexes() -> &'static Regexes {
         format_call: re(
             r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|str\.format|format|printf|formatted)\s*\(\s*$",
         ),
+        format_var_call: re(
+            r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|format)\s*\(\s*(\$?[A-Za-z_]\w*)\s*,",
+        ),
         composed: re(r"\bsql\s*\.\s*(?:SQL|Composed)\s*\(\s*$"),
         sink: re(
-            r"(?i)(?:\.where|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw\b|\bRaw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\btext|db\.Select|db\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList)\s*\(\s*(?:[\w$]+\s*,\s*)?(?:(?:fmt\.Sprintf|String\.format|string\.Format|sprintf|format)\s*\(\s*)?$",
+            r"(?i)(?:\.where|->(?:where|orWhere|having|orderBy|groupBy)|setFilter|\.filter|\.extra|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw\b|\bRaw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\btext|db\.Select|db\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList)\s*\(\s*(?:[\w$]+\s*,\s*)?(?:(?:fmt\.Sprintf|String\.format|string\.Format|sprintf|format)\s*\(\s*)?$",
         ),
         neighbour_after: re(&format!(
             r"{o}(\d+){c}\s*(\+|\.|\|\||<<|&)\s*(\(?\s*[$A-Za-z_][\w$.\->:]*(?:\[[^\]]*\]|\((?:[^()]|\([^()]*\))*\))*)",
@@ -131,7 +135,7 @@ pub fn find(code: &Code) -> Option<String> {
 fn literal_group(operand: &str) -> Option<Vec<usize>> {
     let stripped: String = operand
         .chars()
-        .filter(|c| !matches!(c, '(' | ')') && !c.is_whitespace())
+        .filter(|c| !matches!(c, '(' | ')' | '\\') && !c.is_whitespace())
         .collect();
     if stripped.is_empty() || !stripped.starts_with(MASK_OPEN) {
         return None;
@@ -195,6 +199,27 @@ fn unsafe_statement(
                 break;
             }
         }
+    }
+
+    // 3b. Format functions whose format string is an SQL variable.
+    if found.is_none() {
+        for c in r.format_var_call.captures_iter(masked) {
+            if !vars.sql.contains(&c[1]) || vars.composed.contains(&c[1]) {
+                continue;
+            }
+            let Some(whole) = c.get(0) else { continue };
+            let args = code::call_args(&masked[whole.end()..]);
+            if args.iter().any(|a| !is_safe_operand(a, vars)) {
+                found = Some((whole.start(), whole.end()));
+                break;
+            }
+        }
+    }
+
+    // 3c. Concatenation by call: "…".concat(x), String.Concat("…", x),
+    //     string.Concat(new[] { "…", x }).
+    if found.is_none() {
+        found = concat_call(masked, vars, &is_sql_literal);
     }
 
     // 4. Builders: sb.append("… WHERE x = '").append(name), also on a
@@ -305,6 +330,62 @@ fn unsafe_statement(
         }
     }
     found
+}
+
+/// `"…".concat(x)`, `sql.concat(x)`, `String.Concat("…", x)` and
+/// `string.Concat(new[] { "…", x })` with SQL among the parts.
+fn concat_call(
+    masked: &str,
+    vars: &Vars,
+    is_sql_literal: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    for (pos, m) in masked
+        .match_indices(".concat(")
+        .chain(masked.match_indices(".Concat("))
+    {
+        let before = masked[..pos].trim_end();
+        let receiver: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let receiver_literal = before
+            .strip_suffix(MASK_CLOSE)
+            .and_then(|b| b.rfind(MASK_OPEN).map(|i| &before[i..]))
+            .and_then(literal_index);
+        let static_call = matches!(receiver.as_str(), "String" | "string" | "System.String");
+        let receiver_sql = receiver_literal.is_some_and(is_sql_literal)
+            || (!receiver.is_empty() && vars.sql.contains(&receiver));
+        let mut operands = code::call_args(&masked[pos + m.len()..]);
+        if static_call && operands.len() == 1 {
+            if let (Some(open), Some(close)) = (operands[0].find('{'), operands[0].rfind('}')) {
+                if open < close {
+                    operands = code::split_top_level(&operands[0][open + 1..close], &[","])
+                        .into_iter()
+                        .map(|o| o.trim().to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect();
+                }
+            }
+        }
+        if !static_call && !receiver_sql {
+            continue;
+        }
+        let sql = receiver_sql
+            || operands
+                .iter()
+                .any(|o| literal_group(o).is_some_and(|g| g.into_iter().any(is_sql_literal)));
+        let unsafe_operand = operands
+            .iter()
+            .any(|o| literal_group(o).is_none() && !is_safe_operand(o, vars));
+        if sql && unsafe_operand {
+            return Some((pos, pos + m.len()));
+        }
+    }
+    None
 }
 
 /// Concatenation (`+`, PHP `.`, `||`, `<<`, `&`), Python `%` and `.format(`
@@ -435,6 +516,8 @@ fn sanitized_expression(code: &Code, rhs: &str, vars: &Vars) -> bool {
     if !base.is_empty()
         && (rhs[base.len()..].starts_with('[')
             || rhs[base.len()..].starts_with(".get(")
+            || rhs[base.len()..].starts_with(".getOrDefault(")
+            || rhs[base.len()..].starts_with(".GetValueOrDefault(")
             || rhs[base.len()..].starts_with(".fetch("))
     {
         let bare = base.trim_start_matches('$');
