@@ -422,3 +422,34 @@ fn keyword_stuffing_and_invisible_characters_do_not_score() {
     let j = viva::engine::judge(&persona, q2, "I store the password as an m\u{200b}d5 hash after validating the email and checking duplicates.");
     assert_eq!(j.verdict, Verdict::SecurityVulnerability);
 }
+
+#[test]
+fn spoken_clarifications_and_trailing_passes_are_recognised() {
+    let persona = seed();
+    for request in [
+        "Quick question — does the hour reset on the clock, or is it any sixty-minute period",
+        "before I start who's allowed to upload is it only logged in users or anyone",
+        "do the subscribers need the events in strict order or is out of order fine",
+        "so the scenario is the client can resend the same request after a timeout right",
+    ] {
+        assert!(
+            viva::engine::rubric::is_clarification_request(&persona, request),
+            "{request}"
+        );
+    }
+    for stuck in [
+        "I can't write SQL without looking things up, sorry — pass.",
+        "uh group by and all that, I always mix it up, I honestly don't know, next",
+        "I haven't really designed an API from scratch, can we go to the next one",
+    ] {
+        assert!(
+            viva::engine::rubric::is_dont_know(&persona, stuck),
+            "{stuck}"
+        );
+    }
+    // An answer that names a next step is not a pass.
+    assert!(!viva::engine::rubric::is_dont_know(
+        &persona,
+        "I'd validate the input first, then write the row, next I'd return 201."
+    ));
+}

@@ -291,6 +291,10 @@ fn model_finding(persona: &Persona, question: &Question, original: &str) -> Opti
     if is_dont_know(persona, &text) || super::clarification::is_request(persona, &text) {
         return None;
     }
+    // Too few words to state a flaw ("Idempotency key, transaction.").
+    if words(&text).len() < 6 {
+        return None;
+    }
     let whole = model.assess(&text);
     if whole.probability < model.threshold() {
         return None;
@@ -377,19 +381,28 @@ pub fn is_dont_know(persona: &Persona, answer: &str) -> bool {
                 | ["skip"]
                 | ["next"]
                 | ["next", "question"]
+                | ["next", "one"]
+                | ["next", "one", "please"]
                 | ["skip", "it"]
                 | ["skip", "this"]
                 | ["pass", "on", "this"]
                 | ["pass", "on", "that"]
         )
     };
+    // A sentence, or its last clause ("… sorry — pass", "…, next").
     let sentences = super::language::sentences(&a);
-    sentences.iter().any(|r| bare(&a[r.clone()]))
-        || persona
-            .compiled()
-            .dont_know()
-            .iter()
-            .any(|p| p.is_match(&a))
+    sentences.iter().any(|r| {
+        let sentence = &a[r.clone()];
+        bare(sentence)
+            || sentence
+                .rsplit([',', ';', '—', '–', '-'])
+                .next()
+                .is_some_and(bare)
+    }) || persona
+        .compiled()
+        .dont_know()
+        .iter()
+        .any(|p| p.is_match(&a))
 }
 
 /// True if the candidate asks to end the interview.
