@@ -21,6 +21,7 @@ struct Regexes {
     judgement: Regex,
     correction: Regex,
     element_negation: Regex,
+    element_dismissal: Regex,
     strong_negation: Regex,
 }
 
@@ -49,6 +50,9 @@ fn regexes() -> &'static Regexes {
             r"(?i)\b(?:actually|scratch that|i mean|correction|rather|instead|no wait|on second thought|wait,? no|sorry,? I meant|i'd change that|let me correct)\b",
         ),
         // Cues that deny an expected element ("no need for a transaction").
+        element_dismissal: re(
+            r"(?i)^(?:\S+\s+){0,2}?(?:is|are|was|were|would be|'s|'re|seems?|feels?)?\s*(?:just\s+|really\s+|honestly\s+)?(?:overkill|not needed|isn't needed|aren't needed|isn't necessary|aren't necessary|unnecessary|not necessary|pointless|a waste|not worth|not a big deal|isn't a big deal|aren't a big deal|no big deal|just hides?|only hides?|would only add|only adds?|adds? nothing|slows? (?:things|it|everything|us) down|too slow|not required|aren't required|isn't required|can be skipped|we can skip|i'd skip|i would skip)\b",
+        ),
         element_negation: re(
             r"(?i)\b(?:not|no|never|n't|don't|doesn't|won't|wouldn't|skip\w*|avoid\w*|without|unnecessary|overkill|instead of|rather than|drop\w*|forget about)\b|n't\b",
         ),
@@ -146,7 +150,15 @@ pub fn is_element_negated(text: &str, sentence: &Range<usize>, term: &Range<usiz
     let before = &text[clause.start..term.start.max(clause.start)];
     let words: Vec<&str> = before.split_whitespace().collect();
     let tail = words[words.len().saturating_sub(5)..].join(" ");
-    regexes().element_negation.is_match(&tail)
+    // Or dismissed right after it: "streaming is overkill", "timeouts
+    // aren't needed", "a DLQ just hides problems".
+    let after = &text[term.end.min(clause.end)..clause.end];
+    let head = after
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    regexes().element_negation.is_match(&tail) || regexes().element_dismissal.is_match(&head)
 }
 
 /// True if the sentence at `sentence` opens with a correction cue.
@@ -177,6 +189,28 @@ mod tests {
             .unwrap();
         let term = at..at + word.len();
         is_negated(text, &s, &term, std::slice::from_ref(&term))
+    }
+
+    #[test]
+    fn elements_dismissed_after_they_are_named() {
+        for (text, word) in [
+            ("Streaming is overkill for this.", "Streaming"),
+            ("Timeouts aren't needed here.", "Timeouts"),
+            ("A DLQ just hides problems.", "DLQ"),
+        ] {
+            let at = text.find(word).unwrap();
+            let s = sentences(text)
+                .into_iter()
+                .find(|s| s.contains(&at))
+                .unwrap();
+            assert!(
+                is_element_negated(text, &s, &(at..at + word.len())),
+                "{text}"
+            );
+        }
+        let text = "Streaming keeps memory flat.";
+        let s = sentences(text).remove(0);
+        assert!(!is_element_negated(text, &s, &(0..9)));
     }
 
     #[test]

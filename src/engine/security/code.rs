@@ -54,6 +54,7 @@ struct Regexes {
     dollar_brace: Regex,
     hash_brace: Regex,
     php_var: Regex,
+    dollar_variable_code: Regex,
     identifier: Regex,
 }
 
@@ -67,6 +68,7 @@ fn regexes() -> &'static Regexes {
         dollar_brace: re(r"\$\{([^{}]+)\}"),
         hash_brace: re(r"#\{([^{}]+)\}"),
         php_var: re(r"\{?\$([A-Za-z_]\w*(?:->\w+|\[[^\]]*\])*)\}?"),
+        dollar_variable_code: re(r"<\?php|(?m)^\s*\$[A-Za-z_]\w*\s*(?:=|\.=|\[)|\$[A-Za-z_]\w*->|\bfunction\s+\w+\s*\(\s*\$|\bmy\s+\$|\(\s*\$[A-Za-z_]\w*\s*[,)]"),
         identifier: re(r"^\$?[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*$"),
     })
 }
@@ -93,6 +95,7 @@ impl Code {
             .join("\n");
         let text = heredocs_as_literals(&unfenced);
         let text = text.as_str();
+        let dollar_variables = r.dollar_variable_code.is_match(text);
         let mut literals = Vec::new();
         let mut masked = String::with_capacity(text.len());
         let mut last = 0;
@@ -149,6 +152,9 @@ impl Code {
                         .captures_iter(content)
                         .map(|c| c[1].to_string()),
                 );
+            }
+            // PHP (and Perl) interpolate "$var"; elsewhere "$where" is text.
+            if double && !p.contains('f') && !p.contains('$') && dollar_variables {
                 // PHP-style "$var" (not "$1" placeholders, not "${…}" templates).
                 interpolations.extend(
                     r.php_var
@@ -243,6 +249,22 @@ fn join_statements(masked: &str) -> Vec<Statement> {
             }
         }
         let t = line.trim_end();
+        // A block opens (`(req, res) => {`, `) {`, `else {`): the statements
+        // inside it are their own, whatever call the block is an argument of.
+        let before_brace = t.strip_suffix('{').map(str::trim_end);
+        if before_brace.is_some_and(|b| {
+            b.ends_with(')')
+                || b.ends_with("=>")
+                || b.ends_with("else")
+                || b.ends_with("try")
+                || b.ends_with("do")
+        }) {
+            depth = 0;
+            out.push(Statement {
+                masked: std::mem::take(&mut current),
+            });
+            continue;
+        }
         let ends_open = t.ends_with(['+', '.', '(', ',', '&', '|', '=', '%'])
             || t.ends_with("<<")
             || t.ends_with("\\");
@@ -485,7 +507,7 @@ mod tests {
     #[test]
     fn literals_and_interpolations() {
         let c = Code::new(
-            "q = f\"SELECT * FROM t WHERE id = {uid}\"\nx = `a ${b}`\ny = \"#{z}\" + \"$w\"",
+            "q = f\"SELECT * FROM t WHERE id = {uid}\"\nx = `a ${b}`\n$y = \"#{z}\" . \"$w\"",
         );
         assert_eq!(c.literals.len(), 4);
         assert_eq!(c.literals[0].interpolations, vec!["uid"]);
@@ -493,6 +515,12 @@ mod tests {
         assert_eq!(c.literals[2].interpolations, vec!["z"]);
         assert_eq!(c.literals[3].interpolations, vec!["$w"]);
         assert_eq!(c.statements.len(), 3);
+        // Outside PHP-like code "$where" is text, not a variable.
+        let java = Code::new("query.put(\"$where\", \"this.x == 1\");");
+        assert!(java.literals[0].interpolations.is_empty());
+        // A single-quoted f-string is a literal with interpolations.
+        let py = Code::new("sql = f'SELECT * FROM {table}'");
+        assert_eq!(py.literals[0].interpolations, vec!["table"]);
     }
 
     #[test]

@@ -149,6 +149,9 @@ struct Regexes {
     content_check: Regex,
     upload_context: Regex,
     raw_sql_sink: Regex,
+    concatenated_value: Regex,
+    html_shape: Regex,
+    html_out: Regex,
     converted: Regex,
     table_lookup: Regex,
     own_function: Regex,
@@ -177,7 +180,7 @@ fn regexes() -> &'static Regexes {
         process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|(?-i:\.exec)\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
         fixed_program: re(r#"(?i)\bexec\.CommandContext\s*\(\s*\w+\s*,\s*['"][\w./-]+['"]\s*,|\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
         trusted_markup: re(r"\b(?:template\.(?:HTML|JS|HTMLAttr|URL|CSS|JSStr|Srcset)|HtmlString|MvcHtmlString|Html\.Raw|mark_safe|Markup|SafeString|SafeText|bypassSecurityTrust\w+|new\s+Handlebars\.SafeString)\s*\(|\.html_safe\b|(?:^|[^.\w])raw\s*\("),
-        response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append)\w*|writer\.(?:print|write|append)\w*|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
+        response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append|format)\w*|writer\.(?:print|write|append|format)\w*|out\.(?:format|printf|write|append)\s*\(|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
         fixed_host_url: re(r#"^f?["'`]https?://[A-Za-z0-9.-]+(?::\d+)?/"#),
         require_request: re(r#"require\(\s*["']request["']\s*\)|from\s+["']request["']"#),
         node_request_call: re(r"\brequest(?:\.(?:get|post|put|head|patch|del))?\s*\(\s*([^;\n]*)"),
@@ -241,7 +244,7 @@ fn regexes() -> &'static Regexes {
         xss_server: re(
             r#"(?i)\b(?:out\.print(?:ln)?|getWriter\(\)\.(?:print|write)\w*|res\.send|res\.write|res\.end|w\.Write|fmt\.Fprintf\(\s*w|fmt\.Fprint\(\s*w|io\.WriteString\(\s*w|HttpResponse|render\s*(?:html|inline|plain)?:?\s*|Response\.Write|return\s+f?["'`]<)[^;\n]*<[a-z][^;\n]*(?:\$\{|\+\s*\w|%s|%\(|\{\w*\}|#\{|\.format\()[^;\n]*"#,
         ),
-        xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|format_html|esc_\w+|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b|\be\(\s*\$"),
+        xss_safe: re(r"(?i)\b(?:DOMPurify|sanitiz\w*|escape\w*|htmlspecialchars|htmlentities|format_html|esc_\w+|bleach\.clean|html\.EscapeString|HtmlEncode|HttpUtility\.HtmlEncode|ERB::Util|HtmlEncoder|JavaScriptEncoder|StringEscapeUtils|escapeHtml4|render_template|encodeURIComponent|textContent|innerText|createTextNode|strip_tags|xss\(|sanitize-html|he\.encode|escapeHtml|Encode\.forHtml)\b|\be\(\s*\$"),
         jwt_off: re(
             r#"(?i)\bverify\s*=\s*False\b[^;\n]*|\bverify_signature['"]?\s*:\s*False|\bget_unverified_claims\b|\bget_unverified_header\b[^\n]*\bclaims|\bParseUnverified\s*\(|\balgorithms?\s*[=:]\s*\[?\s*['"]none['"]|\balg['"]?\s*:\s*['"]none['"]|JWT\.decode\s*\(?\s*[^,()\n]+,\s*nil\s*,\s*false|ValidateIssuerSigningKey\s*=\s*false|RequireSignedTokens\s*=\s*false|SignatureValidator\s*=|\bparseClaimsJwt\s*\(|\.decode\(\s*\w+\s*,\s*options\s*=\s*\{[^}]*verify_signature['"]?\s*:\s*False|\bjwt\.decode\(\s*\w+\s*,\s*verify\s*=\s*False|\bignoreExpiration\s*:\s*true[^\n]*\bcomplete\b|\bnoVerify\b|\bskipVerification\b|\bverify_jwt\s*=\s*False|WithoutClaimsValidation\(\)|\bInsecureDecode\b|UnsafeAllowNoneSignatureType|\balgorithms?\s*[=:]\s*\[[^\]]*['"]none['"]|ValidateSignature\s*=\s*false|\bverify\s*:\s*false\b[^\n]*(?:jwt|token)|\bjwt\.decode\([^)]*\bverify\s*=\s*False"#,
         ),
@@ -309,8 +312,13 @@ fn regexes() -> &'static Regexes {
         own_function: re(
             r"(?m)\b(?:def|function|func|fn)\s+(\w+)|^[ \t]*(?:(?:public|private|protected|internal|static|async|override|virtual|final)\s+)*[\w<>\[\]?]+\s+(\w+)\s*\([^)]*\)\s*(?:\{|=>|throws|$)",
         ),
-        converted: re(r"(?i)\(int\)|\(float\)|\bint(?:val)?\s*\(|\bAtoi\(|\bparse(?:Int|Float)\(|\bNumber\(|\.to_i\b|\bInteger\(|\bquote\w*\(|escape\w*\(|\bUUID\(|Guid\.Parse|\bParseInt\(|Integer\.parseInt|Long\.parseLong"),
+        converted: re(r"(?i)\bin_array\(|\.includes\(|\.include\?\(|\.contains\(|\.Contains\(|\(int\)|\(float\)|\bint(?:val)?\s*\(|\bAtoi\(|\bparse(?:Int|Float)\(|\bNumber\(|\.to_i\b|\bInteger\(|\bquote\w*\(|escape\w*\(|\bUUID\(|Guid\.Parse|\bParseInt\(|Integer\.parseInt|Long\.parseLong"),
         table_lookup: re(r"^\$?[A-Za-z_][\w.]*(?:\[|\.(?:get|getOrDefault|fetch|GetValueOrDefault)\()"),
+        html_shape: re(r"<(?:[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?|/[A-Za-z][A-Za-z0-9]*\s*)/?>|<[A-Za-z][A-Za-z0-9]*\s+[a-z-]+\s*=|^\s*<[A-Za-z]"),
+        html_out: re(
+            r#"(?:^|[\s;{(])return\b|\bjQuery\s*\(|(?:^|[^\w.])\$\s*\(|\.(?:html|append|prepend|after|before|replaceWith)\s*\(|\bResponseEntity\b|\bResponseEntity\.ok\s*\(|["']body["']\s*:|\bHttpResponse\s*\(|\bc\.(?:HTML|String|Data)\s*\(|\bContent\s*\("#,
+        ),
+        concatenated_value: re(r"(?:\+|\s\.)\s*\$?[A-Za-z_][\w.]*\s*(?:\+|\s\.|\)|,|$)"),
         raw_sql_sink: re(
             r"(?:\b(?:whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|groupByRaw|DB::raw|DB::select|DB::statement|find_by_sql|count_by_sql|FromSqlRaw|ExecuteSqlRaw|executeQuery|executeUpdate|createNativeQuery|createQuery|createSQLQuery|mysqli_query|pg_query)|->(?:orderBy|groupBy|having|select|from|query|exec)|\.(?:Order|Group|Having|Raw|Exec|Query|QueryRow|Where|where|order|reorder|group|having|pluck|select|joins|from|lock|execute|executescript|query|raw))\s*\(",
         ),
@@ -543,6 +551,8 @@ fn sql_sink_given_input(code: &Code) -> Option<String> {
             let args = code::call_args(&masked[m.end()..]);
             let Some(first) = args.first() else { continue };
             let keyword_argument = first.starts_with(':')
+                || first.contains(".slice(")
+                || first.contains(".permit(")
                 || first.starts_with('{')
                 || first.starts_with('[')
                 || first.contains("=>")
@@ -573,6 +583,17 @@ fn nosql_injection(code: &Code) -> Option<String> {
     let r = regexes();
     if let Some(m) = r.nosql_where.find(&code.text) {
         return Some(clip(m.as_str()));
+    }
+    // A `$where` JavaScript predicate assembled by concatenation.
+    for stmt in &code.statements {
+        let where_literal = code::mask_tokens(&stmt.masked).any(|i| {
+            code.literals.get(i).is_some_and(|l| {
+                matches!(l.content.trim(), "$where" | "$function" | "$accumulator")
+            })
+        });
+        if where_literal && r.concatenated_value.is_match(&stmt.masked) {
+            return Some(clip(&code.unmask(stmt, &stmt.masked)));
+        }
     }
     if r.nosql_safe.is_match(&code.text) {
         return None;
@@ -1085,6 +1106,8 @@ fn xss(code: &Code) -> Option<String> {
     }
     let mut with_params = tainted_with_params(code);
     let mut request = tainted;
+    let mut html_templates: HashSet<String> = HashSet::new();
+    let mut html_from_input: HashSet<String> = HashSet::new();
     for stmt in &code.statements {
         let s = code.unmask(stmt, &stmt.masked);
         if r.xss_safe.is_match(&s) {
@@ -1122,6 +1145,36 @@ fn xss(code: &Code) -> Option<String> {
         if let Some(part) = given(&r.response_writer) {
             if carries(&part, &request) {
                 return Some(clip(&code.unmask(stmt, &part)));
+            }
+        }
+        // Markup built from input, then returned, sent or inserted:
+        // `return "<a href='{}'>".format(param)`, `jQuery("<span>" + name)`,
+        // `String.format(template, value)` into a response, `"body": html`.
+        let html_literal = |text: &str| {
+            code::mask_tokens(text).any(|i| {
+                code.literals
+                    .get(i)
+                    .is_some_and(|l| r.html_shape.is_match(&l.content))
+            })
+        };
+        let template = |text: &str| {
+            html_literal(text) || code::identifiers(text).any(|id| html_templates.contains(id))
+        };
+        if let Some(part) = given(&r.html_out) {
+            let built_here = template(&part) && carries(&part, &request);
+            let built_before = code::identifiers(&part).any(|id| html_from_input.contains(id));
+            if built_here || built_before {
+                return Some(clip(&code.unmask(stmt, &part)));
+            }
+        }
+        if let Some(c) = r.assignment.captures(masked) {
+            let name = c[1].trim_start_matches('$').to_string();
+            let rhs = &c[2];
+            if template(rhs) {
+                if carries(rhs, &request) {
+                    html_from_input.insert(name.clone());
+                }
+                html_templates.insert(name);
             }
         }
     }
@@ -1624,6 +1677,39 @@ mod tests {
     fn paths_checked_only_when_prefix_is_checked() {
         assert!(finds("path_traversal", "String rel = req.getParameter(\"path\");\nPath file = Paths.get(\"/opt/uploads\").resolve(rel);\nFiles.copy(file, out);"));
         assert!(!finds("path_traversal", "String image = request.getParameter(\"image\");\nFile file = new File(\"static/images/\", FilenameUtils.getName(image));"));
+    }
+
+    #[test]
+    fn markup_built_from_input_then_returned_or_sent() {
+        assert!(finds("xss", "@app.route(\"/a\")\ndef a():\n    param = flask.request.args.get(\"param\")\n    return \"<a href='{}'>Click me!</a>\".format(param)"));
+        assert!(finds("xss", "def lambda_handler(event, context):\n    html = f\"<div>{event['input']}</div>\"\n    return {\"statusCode\": 200,\n        \"body\": html}"));
+        assert!(finds("xss", "var name = new URLSearchParams(location.hash.substring(1)).get('k');\nthis.$el = jQuery(\"<span>\" + name + \"</span>\");"));
+        // Callback bodies are statements of their own: an escape on one line
+        // does not excuse the next.
+        assert!(finds("xss", "app.get('/s', async (req, res) => {\n  const q = req.query.q || '';\n  const hits = await Post.find({ title: new RegExp(escapeRegex(q), 'i') });\n  res.send(`<h2>Results for ${q}</h2>`);\n});"));
+        assert!(!finds("xss", "[HttpGet(\"search\")]\npublic ContentResult Search([FromQuery] string q)\n{\n    var encoded = HtmlEncoder.Default.Encode(q ?? string.Empty);\n    return Content($\"<h2>Results for {encoded}</h2>\", \"text/html\");\n}"));
+    }
+
+    #[test]
+    fn where_predicates_built_by_concatenation() {
+        assert!(finds(
+            "nosql_injection",
+            "paramMap.put(\"$where\", \"this.sharedWith == \\\"\" + userName + \"\\\"\");"
+        ));
+        assert!(!finds(
+            "nosql_injection",
+            "query.put(\"$where\", \"this.sharedWith == \\\"CONSTANT\\\"\");"
+        ));
+        assert!(!finds(
+            "sql_concatenation",
+            "query.put(\"$where\", \"this.sharedWith == \\\"CONSTANT\\\"\");"
+        ));
+    }
+
+    #[test]
+    fn numbers_cannot_carry_sql() {
+        assert!(!finds("sql_concatenation", "idhtml := request.Get(\"Id\")\nid, _ := strconv.Atoi(idhtml)\n_, err = db.Exec(\"DELETE FROM table WHERE Id = \" + id)"));
+        assert!(!finds("sql_concatenation", "ResultSet handler(@RequestBody Integer name) {\n    String sql = \"SELECT * FROM t WHERE name = \";\n    sql += name + \";\";\n    stmt.execute(sql);\n}"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ struct Regexes {
     constant: Regex,
     format_call: Regex,
     format_var_call: Regex,
+    typed_param: Regex,
+    multi_target: Regex,
     composed: Regex,
     near_negation: Regex,
     sink: Regex,
@@ -50,6 +52,10 @@ fn regexes() -> &'static Regexes {
         format_var_call: re(
             r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|format)\s*\(\s*(\$?[A-Za-z_]\w*)\s*,",
         ),
+        typed_param: re(
+            r"\b(?:int|Integer|long|Long|short|Short|double|Double|float|Float|boolean|Boolean|bool|UUID|Guid|decimal|uint|int64|int32|DateTime|LocalDate)\s+(\w+)\s*[,)=]|[(,]\s*(\w+)\s+(?:int|int64|int32|uint|uint64|bool|float64|uuid\.UUID|time\.Time)\s*[,)]",
+        ),
+        multi_target: re(r"^\s*(?:var\s+)?(\$?[A-Za-z_]\w*)\s*,\s*(?:_|err|ok)\s*:?="),
         composed: re(r"\bsql\s*\.\s*(?:SQL|Composed)\s*\(\s*$"),
         sink: re(
             r"(?i)(?:\.where|->(?:where|orWhere|having|orderBy|groupBy)|setFilter|\.filter|\.extra|whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|\.order|\.reorder|orderBy|\.having|\.raw\b|\bRaw|find_by_sql|count_by_sql|\.query|\.execute|executescript|\.exec|\.Query|\.QueryRow|\.QueryContext|\.QueryRowContext|\.Exec|\.ExecContext|DB::select|DB::statement|DB::update|DB::delete|DB::insert|DB::raw|->query|->exec|->prepare|executeQuery|executeUpdate|addBatch|createQuery|createNativeQuery|createSQLQuery|SqlCommand|OleDbCommand|MySqlCommand|NpgsqlCommand|FromSqlRaw|ExecuteSqlRaw|sequelize\.query|knex\.raw|\.prepare|prepareStatement|mysqli_query|pg_query|sqlite3_exec|\btext|db\.Select|db\.Get|jdbcTemplate\.\w+|\.queryForObject|\.queryForList)\s*\(\s*(?:[\w$]+\s*,\s*)?(?:(?:fmt\.Sprintf|String\.format|string\.Format|sprintf|format)\s*\(\s*)?$",
@@ -115,6 +121,12 @@ pub fn find(code: &Code) -> Option<String> {
         return None;
     }
     let mut vars = Vars::default();
+    // Parameters declared as numbers, booleans or UUIDs cannot carry SQL.
+    for c in r.typed_param.captures_iter(&code.text) {
+        if let Some(name) = c.get(1).or(c.get(2)) {
+            vars.sanitized.insert(name.as_str().to_string());
+        }
+    }
     for stmt in &code.statements {
         let masked = stmt.masked.as_str();
         if let Some(ev) = unsafe_statement(code, masked, &mut vars, &sql_literals) {
@@ -194,7 +206,13 @@ fn unsafe_statement(
                 continue;
             }
             let args = code::call_args(&masked[at + token.len()..]);
-            if args.iter().any(|a| !is_safe_operand(a, vars)) {
+            // An argument joined from safe parts (`"…'" . $escaped . "'"`) is safe.
+            let unsafe_arg = |a: &String| {
+                split_concat(a)
+                    .iter()
+                    .any(|part| literal_group(part).is_none() && !is_safe_operand(part, vars))
+            };
+            if args.iter().any(unsafe_arg) {
                 found = Some((at, at + token.len()));
                 break;
             }
@@ -260,7 +278,11 @@ fn unsafe_statement(
 
     // Track what the statement assigns, for later statements.
     if let Some(caps) = r.assignment.captures(masked) {
-        let name = caps[1].to_string();
+        // `id, _ := strconv.Atoi(raw)` assigns `id`.
+        let name = match r.multi_target.captures(masked) {
+            Some(m) => m[1].to_string(),
+            None => caps[1].to_string(),
+        };
         let op = &caps[2];
         let rhs = caps[3].trim().trim_end_matches(';').trim();
         let rhs_has_sql = code::mask_tokens(rhs).any(is_sql_literal)
