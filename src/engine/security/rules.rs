@@ -149,6 +149,7 @@ struct Regexes {
     content_check: Regex,
     upload_context: Regex,
     raw_sql_sink: Regex,
+    list_element_write: Regex,
     concatenated_value: Regex,
     html_shape: Regex,
     html_out: Regex,
@@ -177,7 +178,7 @@ fn regexes() -> &'static Regexes {
             r"(?:@RequestParam|@PathVariable|@RequestBody|@RequestHeader|@QueryParam|@PathParam|@FormParam|@HeaderParam|@CookieValue|\[FromQuery\]|\[FromBody\]|\[FromRoute\]|\[FromForm\])(?:\([^)]*\))?\s+(?:final\s+)?[\w<>\[\]]+\s+(\w+)",
         ),
         shell_marker: re(r#"(?i)['"](?:-c|/c)['"]|['"](?:/bin/)?(?:ba)?sh['"]\s*,\s*['"]-c|cmd(?:\.exe)?['"]\s*,\s*['"]/c"#),
-        process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|(?-i:\.exec)\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
+        process_sink: re(r#"(?i)\b(?:Process\.Start|ProcessStartInfo|StartInfo\.(?:FileName|Arguments)|FileName\s*=|Arguments\s*=|exec\.Cmd|\bArgs\s*:\s*\[\]string\s*\{|exec\.Command(?:Context)?|syscall\.Exec|ProcessBuilder|\.command\(|Runtime\.getRuntime\(\)\.exec|\brt\.exec|(?-i:\.exec)\(|Open3\.\w+|Kernel\.(?:system|exec|spawn|open)|IO\.popen|%x[({\[]|spawnSync|spawn|execFile(?:Sync)?|shell\.exec|subprocess_shell|create_subprocess_shell|create_subprocess_exec|posix_spawnp?|os\.exec\w+|os\.spawn\w*|subprocess\.\w+|os\.system|os\.popen|shell_exec|passthru|proc_open|popen|\bsystem\s*\(|pcntl_exec|open\(\s*['"]\|)"#),
         fixed_program: re(r#"(?i)\bexec\.CommandContext\s*\(\s*\w+\s*,\s*['"][\w./-]+['"]\s*,|\b(?:spawn|spawnSync|execFile(?:Sync)?|exec\.Command|ProcessBuilder|\.command|subprocess\.\w+|Open3\.\w+|create_subprocess_exec|system|Kernel\.system|proc_open|pcntl_exec)\s*\(\s*(?:\[\s*)?['"][\w./-]+['"]\s*,"#),
         trusted_markup: re(r"\b(?:template\.(?:HTML|JS|HTMLAttr|URL|CSS|JSStr|Srcset)|HtmlString|MvcHtmlString|Html\.Raw|mark_safe|Markup|SafeString|SafeText|bypassSecurityTrust\w+|new\s+Handlebars\.SafeString)\s*\(|\.html_safe\b|(?:^|[^.\w])raw\s*\("),
         response_writer: re(r#"(?i)\b(?:getWriter\(\)\.(?:print|write|append|format)\w*|writer\.(?:print|write|append|format)\w*|out\.(?:format|printf|write|append)\s*\(|out\.print(?:ln)?|w\.Write|fmt\.Fprint\w*\(\s*w\b|io\.WriteString\(\s*w\b|res\.(?:send|write|end)\s*\(|response\.(?:write|getWriter)|Response\.Write|echo|print\s*\(?\s*["'$]|printf\s*\(\s*["'$]|HttpResponse|render\s+inline:)"#),
@@ -319,6 +320,9 @@ fn regexes() -> &'static Regexes {
             r#"(?:^|[\s;{(])return\b|\bjQuery\s*\(|(?:^|[^\w.])\$\s*\(|\.(?:html|append|prepend|after|before|replaceWith)\s*\(|\bResponseEntity\b|\bResponseEntity\.ok\s*\(|["']body["']\s*:|\bHttpResponse\s*\(|\bc\.(?:HTML|String|Data)\s*\(|\bContent\s*\("#,
         ),
         concatenated_value: re(r"(?:\+|\s\.)\s*\$?[A-Za-z_][\w.]*\s*(?:\+|\s\.|\)|,|$)"),
+        list_element_write: re(
+            r"^\s*(\$?[A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*=[^=]|\.(?:add|append|push|Add|AddRange|concat|extend)\s*\(|<<)",
+        ),
         raw_sql_sink: re(
             r"(?:\b(?:whereRaw|orWhereRaw|havingRaw|orderByRaw|selectRaw|groupByRaw|DB::raw|DB::select|DB::statement|find_by_sql|count_by_sql|FromSqlRaw|ExecuteSqlRaw|executeQuery|executeUpdate|createNativeQuery|createQuery|createSQLQuery|mysqli_query|pg_query)|->(?:orderBy|groupBy|having|select|from|query|exec)|\.(?:Order|Group|Having|Raw|Exec|Query|QueryRow|Where|where|order|reorder|group|having|pluck|select|joins|from|lock|execute|executescript|query|raw))\s*\(",
         ),
@@ -1383,6 +1387,13 @@ fn command_built_from_input(code: &Code, tainted: &HashSet<String>) -> Option<St
                 command_vars.insert(c[1].trim_start_matches('$').to_string());
             }
         }
+        // `cmd[2] = command`, `argList.add("echo " + param)` beside a
+        // `sh -c` list: the list is the command.
+        if shell_marker {
+            if let Some(c) = r.list_element_write.captures(&stmt.masked) {
+                command_vars.insert(c[1].trim_start_matches('$').to_string());
+            }
+        }
     }
     None
 }
@@ -1710,6 +1721,13 @@ mod tests {
     fn numbers_cannot_carry_sql() {
         assert!(!finds("sql_concatenation", "idhtml := request.Get(\"Id\")\nid, _ := strconv.Atoi(idhtml)\n_, err = db.Exec(\"DELETE FROM table WHERE Id = \" + id)"));
         assert!(!finds("sql_concatenation", "ResultSet handler(@RequestBody Integer name) {\n    String sql = \"SELECT * FROM t WHERE name = \";\n    sql += name + \";\";\n    stmt.execute(sql);\n}"));
+    }
+
+    #[test]
+    fn shell_lists_filled_with_input() {
+        assert!(finds("command_injection", "private void run(String command) throws IOException {\n  String[] cmd = new String[3];\n  cmd[0] = \"/bin/bash\";\n  cmd[1] = \"-c\";\n  cmd[2] = command;\n  ProcessBuilder builder = new ProcessBuilder(cmd);\n  builder.start();\n}"));
+        assert!(finds("command_injection", "String param = request.getHeader(\"X\");\nList<String> argList = new ArrayList<String>();\nargList.add(\"sh\");\nargList.add(\"-c\");\nargList.add(\"echo \" + param);\nProcessBuilder pb = new ProcessBuilder();\npb.command(argList);"));
+        assert!(!finds("command_injection", "List<String> args = new ArrayList<>();\nargs.add(\"convert\");\nargs.add(path);\nnew ProcessBuilder(args).start();"));
     }
 
     #[test]
