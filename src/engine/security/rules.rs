@@ -803,6 +803,14 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         if from_environment {
             return false;
         }
+        // `hmac.new(key, msg, …)`: a literal message is not a key.
+        let lower_call = call.to_lowercase();
+        if let Some(at) = lower_call.find("hmac.new(") {
+            let first_arg = call[at + "hmac.new(".len()..].trim_start();
+            if !first_arg.starts_with(['"', '\'', 'b']) {
+                return false;
+            }
+        }
         // The literal must be the key argument, not a claim or an algorithm name.
         let key_position = call.matches(',').count() <= 2
             || call.starts_with("Algorithm")
@@ -1728,6 +1736,20 @@ mod tests {
         assert!(finds("command_injection", "private void run(String command) throws IOException {\n  String[] cmd = new String[3];\n  cmd[0] = \"/bin/bash\";\n  cmd[1] = \"-c\";\n  cmd[2] = command;\n  ProcessBuilder builder = new ProcessBuilder(cmd);\n  builder.start();\n}"));
         assert!(finds("command_injection", "String param = request.getHeader(\"X\");\nList<String> argList = new ArrayList<String>();\nargList.add(\"sh\");\nargList.add(\"-c\");\nargList.add(\"echo \" + param);\nProcessBuilder pb = new ProcessBuilder();\npb.command(argList);"));
         assert!(!finds("command_injection", "List<String> args = new ArrayList<>();\nargs.add(\"convert\");\nargs.add(path);\nnew ProcessBuilder(args).start();"));
+    }
+
+    #[test]
+    fn converted_values_and_hmac_messages_are_not_flaws() {
+        assert!(!finds("sql_concatenation", "$authorId = intval($_GET['author']);\n$sql = \"SELECT id FROM posts WHERE author_id = \" . $authorId . \" ORDER BY created_at\";"));
+        assert!(finds("sql_concatenation", "$authorId = $_GET['author'];\n$sql = \"SELECT id FROM posts WHERE author_id = \" . $authorId . \" ORDER BY created_at\";"));
+        assert!(!finds(
+            "hardcoded_secret",
+            "sig = hmac.new(sub.secret, f\"{ts}.{body}\".encode(), hashlib.sha256).hexdigest()"
+        ));
+        assert!(finds(
+            "hardcoded_secret",
+            "sig = hmac.new(b\"s3cr3t-k3y-2024\", body, hashlib.sha256).hexdigest()"
+        ));
     }
 
     #[test]

@@ -430,7 +430,15 @@ fn concatenation(
         });
         if operands.len() > 1 && sql_operand {
             let unsafe_operand = operands.iter().any(|o| {
+                // The first operand of `$sql = "…" . $x` is the literal, not
+                // the assignment.
                 let o = o.trim();
+                let o = r
+                    .assignment
+                    .captures(o)
+                    .filter(|c| c[2].trim() == "=" || c[2].trim() == ":=")
+                    .and_then(|c| c.get(3))
+                    .map_or(o, |m| m.as_str().trim());
                 literal_group(o).is_none() && code_like(o) && !is_safe_operand(o, vars)
             });
             if unsafe_operand {
