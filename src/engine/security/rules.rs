@@ -444,6 +444,8 @@ fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
         for c in r.assignment.captures_iter(line) {
             let name = c[1].trim_start_matches('$').to_string();
             let rhs = unmasked_rhs(code, &c[2]);
+            // `req.query.name` is input, not a database query.
+            let calls = r.input.replace_all(&rhs, "input");
             let lookup = [
                 "find",
                 "where",
@@ -462,11 +464,7 @@ fn taint(code: &Code, seed: HashSet<String>) -> HashSet<String> {
                 "First",
             ]
             .iter()
-            .any(|f| {
-                // `req.query.name` is input, not a database query.
-                let calls = r.input.replace_all(&rhs, "input");
-                calls.contains(&format!("{f}(")) || calls.contains(&format!(".{f}"))
-            });
+            .any(|f| calls.contains(&format!("{f}(")) || calls.contains(&format!(".{f}")));
             // An escaped value (`escapeshellarg($x)`, `htmlspecialchars($x)`)
             // no longer carries raw input.
             let escaped = r.shell_escape.is_match(&rhs) || r.xss_safe.is_match(&rhs);
@@ -898,14 +896,7 @@ fn secret_in_logs(code: &Code) -> Option<String> {
         for c in r.log_call.captures_iter(masked) {
             let args = c.get(1).map_or("", |m| m.as_str());
             // Values only: literal text is a message, interpolations are values.
-            let mut values = args.to_string();
-            for idx in code::mask_tokens(args) {
-                if let Some(l) = code.literals.get(idx) {
-                    values.push(' ');
-                    values.push_str(&l.interpolations.join(" "));
-                }
-            }
-            let values: String = values
+            let values: String = with_interpolations(code, args)
                 .split(code::MASK_OPEN)
                 .map(|s| s.split_once(code::MASK_CLOSE).map_or(s, |(_, rest)| rest))
                 .collect::<Vec<_>>()
