@@ -22,6 +22,7 @@ struct Regexes {
     correction: Regex,
     element_negation: Regex,
     element_dismissal: Regex,
+    hearsay: Regex,
     strong_negation: Regex,
 }
 
@@ -52,6 +53,11 @@ fn regexes() -> &'static Regexes {
         // Cues that deny an expected element ("no need for a transaction").
         element_dismissal: re(
             r"(?i)^(?:\S+\s+){0,2}?(?:is|are|was|were|would be|'s|'re|seems?|feels?)?\s*(?:just\s+|really\s+|honestly\s+)?(?:overkill|not needed|isn't needed|aren't needed|isn't necessary|aren't necessary|unnecessary|not necessary|pointless|a waste|not worth|not a big deal|isn't a big deal|aren't a big deal|no big deal|just hides?|only hides?|would only add|only adds?|adds? nothing|slows? (?:things|it|everything|us) down|too slow|not required|aren't required|isn't required|can be skipped|we can skip|i'd skip|i would skip)\b",
+        ),
+        // Someone else's advice, named to set it aside ("I know people say
+        // bcrypt, but SHA-1 is fine").
+        hearsay: re(
+            r"(?i)\b(?:people|everyone|everybody|folks|they|some|others|purists|the books?|the docs|the internet|security people|security folks)\s+(?:say|says|said|recommend\w*|push\w*|suggest\w*|insist\w*|tell you|will tell you|would tell you|want|go on about|talk about)\b",
         ),
         element_negation: re(
             r"(?i)\b(?:not|no|never|n't|don't|doesn't|won't|wouldn't|skip\w*|avoid\w*|without|unnecessary|overkill|instead of|rather than|drop\w*|forget about)\b|n't\b",
@@ -158,7 +164,9 @@ pub fn is_element_negated(text: &str, sentence: &Range<usize>, term: &Range<usiz
         .take(6)
         .collect::<Vec<_>>()
         .join(" ");
-    regexes().element_negation.is_match(&tail) || regexes().element_dismissal.is_match(&head)
+    regexes().element_negation.is_match(&tail)
+        || regexes().hearsay.is_match(&tail)
+        || regexes().element_dismissal.is_match(&head)
 }
 
 /// True if the sentence at `sentence` opens with a correction cue.

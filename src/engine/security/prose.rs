@@ -36,17 +36,47 @@ fn redeemed(
     })
 }
 
+/// Words that are English and rarely code: a sentence with several of them
+/// is prose even when it quotes a schema or a route ("users(id, password
+/// varchar(64)) storing the password exactly as typed").
+const PROSE_WORDS: &[&str] = &[
+    "the", "a", "an", "we", "our", "they", "their", "them", "you", "your", "i", "that", "which",
+    "who", "so", "just", "only", "because", "when", "can", "will", "should", "would", "be", "was",
+    "were", "has", "have", "every", "any", "each", "of", "to", "by", "are", "but", "on", "at",
+    "into", "then", "also", "it", "exactly", "with", "as",
+];
+
+fn code_call() -> &'static regex::Regex {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        regex::Regex::new(
+            r"[A-Za-z_]\w*\.[A-Za-z_]\w*\(|^\s*(?:return|def|const|let|var|import|func|public|private|fn)\s",
+        )
+        .expect("static regex")
+    })
+}
+
 /// A line of code, not a sentence: prose patterns do not read code (the
-/// code analysers do).
+/// code analysers do). Code signs (brackets, operators, a method call) make
+/// it code unless the line reads as English.
 fn is_code(sentence: &str) -> bool {
     let symbols = sentence
         .chars()
         .filter(|c| matches!(c, '(' | ')' | '{' | '}' | '[' | ']' | ';' | '=' | '<' | '>'))
         .count();
-    symbols >= 4
+    let code_signs = symbols >= 4
         || [":=", "=>", "==", "->", "::", "();", "$_"]
             .iter()
             .any(|m| sentence.contains(m))
+        || code_call().is_match(sentence);
+    if !code_signs {
+        return false;
+    }
+    let prose_words = sentence
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| PROSE_WORDS.contains(&w.to_lowercase().as_str()))
+        .count();
+    prose_words < 3
 }
 
 /// The sentence that states the flaw, if any.

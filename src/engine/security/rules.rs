@@ -143,6 +143,12 @@ struct Regexes {
     password_setter: Regex,
     jwt_manual: Regex,
     nosql_call_any: Regex,
+    bare_print: Regex,
+    code_argument: Regex,
+    weak_hash_column: Regex,
+    whole_body: Regex,
+    php_nosql_call: Regex,
+    php_request_value: Regex,
     route_param: Regex,
     url_field: Regex,
     extension_check: Regex,
@@ -294,6 +300,12 @@ fn regexes() -> &'static Regexes {
         password_compare: re(r#"(?i)\b[\w.]*passw(?:or)?d\w*(?:\(\))?\s*(?:!==|===|!=|==)\s*[\w.$\[\]'"]*passw(?:or)?d\w*|\b[\w.]*passw(?:or)?d\w*(?:\(\))?\.equals\(\s*[\w.]*(?:get)?passw(?:or)?d"#),
         password_setter: re(r#"(?i)\.set_?password\s*\(\s*[\w.$\[\]'"]*(?:get_?password\(\)|password)\s*\)|\bpassword\w*\s*(?:=|:|=>)\s*(?:[\w$]+(?:\.|\[['":]?|->))+[\w'"\]]*password\b"#),
         jwt_manual: re(r#"(?is)(?:explode\(\s*['"]\.['"]|\.split\(\s*['"]\.['"]\s*\)|strings\.Split\([^,]+,\s*"\."\)|\.Split\(\s*'\.'\s*\))[^\n]*(?:\n[^\n]*){0,4}?(?:base64_decode|atob|b64decode|urlsafe_b64decode|DecodeString|Base64\.decode|FromBase64String|getUrlDecoder|Buffer\.from)"#),
+        php_nosql_call: re(r"->(?:find|findOne|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|deleteOne|deleteMany|count|countDocuments)\s*\("),
+        php_request_value: re(r#"=>\s*(?:\$_(?:POST|GET|REQUEST|COOKIE)\s*\[|\$request->(?:input|get|post|query|json)\s*\(|\$request->all\(\))"#),
+        whole_body: re(r"^(?:await\s+)?(?:req\.body|request\.(?:get_json\(\)|json|data|form|POST|body|get_data\(\))|\$_POST|\$request->all\(\)|ctx\.request\.body|req\.json\(\)|request\.json\(\)|params)$"),
+        weak_hash_column: re(r"(?i)\bpassw(?:or)?d_?(?:md5|sha_?1|sha_?256|sha_?512)\b|\b(?:md5|sha_?1|sha_?256|sha_?512)_?passw(?:or)?d\b"),
+        bare_print: re(r"(?i)^(?:print|puts|pp)\b"),
+        code_argument: re(r"^(?:[\x22'$\u{e000}]|#\{|[A-Za-z_]\w*\s*(?:$|[.\[,+]))"),
         nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
         route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
@@ -604,26 +616,56 @@ fn nosql_injection(code: &Code) -> Option<String> {
         return Some(clip(m.as_str()));
     }
     let tainted = tainted(code);
+    // Objects that spread request data into themselves (`{ ...req.body.filter, userId }`).
+    let spread_input = |expr: &str| {
+        [
+            "...req.",
+            "...request.",
+            "**request.",
+            "...body",
+            "**data",
+            "...ctx.request",
+        ]
+        .iter()
+        .any(|s| expr.contains(s))
+    };
+    let spread_vars: HashSet<String> = code
+        .masked()
+        .lines()
+        .filter_map(|line| r.assignment.captures(line))
+        .filter(|c| spread_input(&c[2]))
+        .map(|c| c[1].to_string())
+        .collect();
     for c in r.nosql_call_any.captures_iter(&code.text) {
         let filter = c.get(1).map_or("", |m| m.as_str());
-        let spread = filter.contains("...req.")
-            || filter.contains("...request.")
-            || filter.contains("**request.")
-            || filter.contains("...body")
-            || filter.contains("**data");
+        let spread = spread_input(filter) || spread_vars.contains(filter);
         let values_from_input = filter.starts_with('{')
             && filter
                 .split(',')
-                .filter_map(|kv| kv.split_once(':').map(|(_, v)| v.trim()))
+                .filter_map(|kv| kv.rsplit_once(':').map(|(_, v)| v.trim()))
                 .any(|v| {
                     carries_input(v, &tainted)
                         && !v.starts_with("str(")
                         && !v.starts_with("String(")
+                        // Route parameters are always strings.
+                        && !v.starts_with("req.params.")
+                        && !v.starts_with("ctx.params.")
                 });
         let whole_object =
             !filter.starts_with('{') && (tainted.contains(filter) || r.input.is_match(filter));
         if spread || values_from_input || whole_object {
             return Some(clip(c.get(0).map_or("", |m| m.as_str())));
+        }
+    }
+    // PHP: `$collection->findOne(['username' => $_POST['username']])` — a
+    // request field can be an array (`username[$ne]=`), i.e. an operator.
+    for m in r.php_nosql_call.find_iter(&code.text) {
+        let args = code::call_args(&code.text[m.end()..]);
+        let Some(filter) = args.first() else {
+            continue;
+        };
+        if let Some(v) = r.php_request_value.find(filter) {
+            return Some(clip(&format!("{}{}", m.as_str(), &filter[..v.end()])));
         }
     }
     None
@@ -681,6 +723,10 @@ fn weak_password_hash(code: &Code) -> Option<String> {
     let r = regexes();
     if strong_hash_used(code) {
         return None;
+    }
+    // A column or field named for a fast hash: `password_sha1 char(40)`.
+    if let Some(m) = r.weak_hash_column.find(&code.text) {
+        return Some(clip(&code.text[m.start()..]));
     }
     let statements: Vec<String> = code
         .statements
@@ -861,7 +907,15 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
         ]
         .iter()
         .any(|e| line.contains(e));
-        if env_lookup && !line.contains("==") {
+        // `Key(getenv('JWT_SECRET'), 'HS256')`: the literal is the call's
+        // next argument (an algorithm), not a default for the lookup.
+        let value = c.get(1).map_or("", |m| m.as_str());
+        let next_argument = whole.contains(')')
+            && whole.contains(',')
+            && !whole.contains("??")
+            && !whole.contains("||")
+            && !whole.to_lowercase().contains(" or ");
+        if env_lookup && !line.contains("==") && !next_argument && !not_a_key(value) {
             return Some(clip(whole));
         }
     }
@@ -891,10 +945,43 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
 
 fn secret_in_logs(code: &Code) -> Option<String> {
     let r = regexes();
+    // A whole request body logged where the answer handles a password or
+    // token: the body carries it.
+    let sensitive_request = r.sensitive.is_match(&code.text);
+    let body_names: HashSet<String> = code
+        .masked()
+        .lines()
+        .filter_map(|line| r.assignment.captures(line))
+        .filter(|c| {
+            r.whole_body
+                .is_match(unmasked_rhs(code, &c[2]).trim().trim_end_matches(';'))
+        })
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect();
+    let whole_body_value = |v: &str| {
+        let v = v
+            .trim()
+            .trim_start_matches("JSON.stringify(")
+            .trim_start_matches("json.dumps(")
+            .trim_start_matches("str(")
+            .trim_start_matches("repr(")
+            .trim_end_matches(')')
+            .trim();
+        r.whole_body.is_match(v) || body_names.contains(v.trim_start_matches('$'))
+    };
     for stmt in &code.statements {
         let masked = &stmt.masked;
         for c in r.log_call.captures_iter(masked) {
             let args = c.get(1).map_or("", |m| m.as_str());
+            // `puts`, `print` and `pp` without parentheses are also English
+            // verbs ("it puts a job on a queue"): their argument must read
+            // as code (a literal, a variable, `user.password`).
+            let call = c.get(0).map_or("", |m| m.as_str());
+            let bare_verb =
+                r.bare_print.is_match(call) && !call[..call.len() - args.len()].contains('(');
+            if bare_verb && !r.code_argument.is_match(args.trim_start()) {
+                continue;
+            }
             // Values only: literal text is a message, interpolations are values.
             let values: String = with_interpolations(code, args)
                 .split(code::MASK_OPEN)
@@ -903,9 +990,10 @@ fn secret_in_logs(code: &Code) -> Option<String> {
                 .join(" ");
             // Each value on its own: a redacted or harmless one (`user.id`)
             // does not excuse a secret beside it.
-            let leaks = code::split_top_level(&values, &[","])
-                .iter()
-                .any(|v| r.sensitive.is_match(v) && !r.redaction.is_match(v));
+            let leaks = code::split_top_level(&values, &[","]).iter().any(|v| {
+                (r.sensitive.is_match(v) && !r.redaction.is_match(v))
+                    || (sensitive_request && whole_body_value(v))
+            });
             if leaks {
                 return Some(clip(
                     &code.unmask(stmt, c.get(0).map_or("", |m| m.as_str())),
@@ -924,9 +1012,32 @@ fn unsafe_file_upload(code: &Code) -> Option<String> {
             return Some(clip(m.as_str()));
         }
     }
+    // Names given the client's file name (`String name = part.getSubmittedFileName();`).
+    let named_after_upload: Vec<String> = code
+        .masked()
+        .lines()
+        .filter_map(|line| r.assignment.captures(line))
+        .filter(|c| r.upload_name.is_match(&unmasked_rhs(code, &c[2])))
+        .map(|c| c[1].trim_start_matches('$').to_string())
+        .collect();
     for line in code.text.lines() {
-        let Some(m) = r.upload_name.find(line) else {
-            continue;
+        let by_name = || {
+            named_after_upload.iter().any(|n| {
+                let Some(at) = line.find(n.as_str()) else {
+                    return false;
+                };
+                let before = line[..at].chars().next_back();
+                let after = line[at + n.len()..].chars().next();
+                let boundary =
+                    |c: Option<char>| !c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                let assigned_here = line[at + n.len()..].trim_start().starts_with('=');
+                boundary(before) && boundary(after) && !assigned_here
+            })
+        };
+        let quote_from = match r.upload_name.find(line) {
+            Some(m) => m.start(),
+            None if by_name() => line.len() - line.trim_start().len(),
+            None => continue,
         };
         let joins_path = line.contains("join")
             || line.contains("Combine")
@@ -947,7 +1058,7 @@ fn unsafe_file_upload(code: &Code) -> Option<String> {
             || line.contains("diskStorage")
             || line.contains("cb(null");
         if joins_path && !r.upload_safe.is_match(line) && !r.upload_safe.is_match(&code.text) {
-            return Some(clip(&line[m.start()..]));
+            return Some(clip(&line[quote_from..]));
         }
     }
     None
@@ -1206,8 +1317,13 @@ fn jwt_unverified(code: &Code) -> Option<String> {
         // PyJWT's jwt.decode(token, key, algorithms=…) verifies; JS's jwt.decode does not.
         let after = &code.text[m.end()..];
         let args = code::call_args(after);
+        // JS's second argument is options (`{ complete: true }`, or a
+        // legacy boolean), never a key.
+        let second = args.get(1).map_or("", |a| a.trim());
+        let js_options =
+            second.starts_with('{') || matches!(second, "true" | "false" | "null" | "undefined");
         let python_verifying = args.len() >= 2
-            && !args[1].trim_start().starts_with('{')
+            && !js_options
             && !args.iter().any(|a| {
                 a.contains("verify_signature") || a.replace(' ', "").contains("verify=False")
             });
@@ -1740,6 +1856,73 @@ mod tests {
         assert!(finds(
             "hardcoded_secret",
             "sig = hmac.new(b\"s3cr3t-k3y-2024\", body, hashlib.sha256).hexdigest()"
+        ));
+    }
+
+    #[test]
+    fn request_data_reaching_queries_logs_and_paths_indirectly() {
+        // A filter object that spreads the request body into itself.
+        assert!(finds(
+            "nosql_injection",
+            "const filter = { ...req.body.filter, userId: req.user.id };\nconst orders = await db.collection(\"orders\").find(filter).toArray();"
+        ));
+        // PHP: a request field can be an array, i.e. an operator.
+        assert!(finds(
+            "nosql_injection",
+            "$user = $collection->findOne([\n    'username' => $_POST['username'],\n]);"
+        ));
+        assert!(!finds(
+            "nosql_injection",
+            "$user = $collection->findOne(['username' => (string) $_POST['username']]);"
+        ));
+        // Route parameters are strings, and `where:` is an ORM's.
+        assert!(!finds(
+            "nosql_injection",
+            "const invoice = await invoices.findOne({ where: { id: req.params.id, userId: req.user.id } });"
+        ));
+        // The whole body logged by a handler that takes a password.
+        assert!(finds(
+            "secret_in_logs",
+            "payload = request.get_json()\nlogger.info(\"register request: %s\", payload)\nuser = service.register(payload[\"email\"], payload[\"password\"])"
+        ));
+        assert!(!finds(
+            "secret_in_logs",
+            "it just puts a job on a queue, and the user doesn't get the same password reset twice."
+        ));
+        // The client's file name kept in a variable, then used as the path.
+        assert!(finds(
+            "unsafe_file_upload",
+            "String name = part.getSubmittedFileName();\npart.write(\"/var/app/uploads/\" + name);"
+        ));
+        // A column named for a fast hash.
+        assert!(finds(
+            "weak_password_hash",
+            "users(id, email UNIQUE, password_sha1 char(40)), products(id, name)"
+        ));
+        // JS `jwt.decode(token, true)`: options, never a key.
+        assert!(finds(
+            "jwt_unverified",
+            "const jwt = require('jsonwebtoken');\nif (jwt.decode(token, true).admin === true) { grant(); }"
+        ));
+    }
+
+    #[test]
+    fn constants_and_lookups_are_not_secrets_or_injections() {
+        assert!(!finds(
+            "hardcoded_secret",
+            "$claims = JWT::decode($bearer, new Key(getenv('JWT_SECRET'), 'HS256'));"
+        ));
+        assert!(finds(
+            "hardcoded_secret",
+            "key = os.getenv('JWT_SECRET', 'dev-secret-123')"
+        ));
+        assert!(!finds(
+            "sql_concatenation",
+            "order = SORTABLE.get(request.args.get(\"sort\"), SORTABLE[\"new\"])\nrows = db.execute(f\"SELECT id FROM posts ORDER BY {order} LIMIT 50\", (author_id,))"
+        ));
+        assert!(!finds(
+            "sql_concatenation",
+            "enum ReportTable {\n    DAILY(\"report_daily\");\n    final String table;\n}\nString sql = String.format(\"SELECT id FROM %s WHERE id = ?\", kind.table);\njdbcTemplate.queryForObject(sql, mapper, id);"
         ));
     }
 

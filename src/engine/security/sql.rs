@@ -23,6 +23,8 @@ struct Regexes {
     constant: Regex,
     format_call: Regex,
     format_var_call: Regex,
+    enum_decl: Regex,
+    final_field: Regex,
     typed_param: Regex,
     multi_target: Regex,
     composed: Regex,
@@ -49,6 +51,8 @@ fn regexes() -> &'static Regexes {
         format_call: re(
             r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|str\.format|format|printf|formatted)\s*\(\s*$",
         ),
+        enum_decl: re(r"\benum\s+[A-Z]\w*\s*\{"),
+        final_field: re(r"\b(?:private\s+|public\s+)?final\s+String\s+(\w+)\s*;"),
         format_var_call: re(
             r"(?i)\b(?:fmt\.Sprintf|Sprintf|sprintf|vsprintf|String\.format|string\.Format|format)\s*\(\s*(\$?[A-Za-z_]\w*)\s*,",
         ),
@@ -94,6 +98,9 @@ struct Vars {
     sanitized: HashSet<String>,
     /// `sql.SQL(...)` objects, whose `.format` composes safely.
     composed: HashSet<String>,
+    /// Fields of the answer's own enums (`final String table;` in `enum
+    /// ReportTable`): `kind.table` is one of the enum's constants.
+    enum_fields: HashSet<String>,
 }
 
 /// Finds SQL assembled from non-constant values; returns the evidence.
@@ -121,6 +128,13 @@ pub fn find(code: &Code) -> Option<String> {
         return None;
     }
     let mut vars = Vars::default();
+    if r.enum_decl.is_match(&code.text) {
+        vars.enum_fields = r
+            .final_field
+            .captures_iter(&code.text)
+            .map(|c| c[1].to_string())
+            .collect();
+    }
     // Parameters declared as numbers, booleans or UUIDs cannot carry SQL.
     for c in r.typed_param.captures_iter(&code.text) {
         if let Some(name) = c.get(1).or(c.get(2)) {
@@ -539,21 +553,23 @@ fn sanitized_expression(code: &Code, rhs: &str, vars: &Vars) -> bool {
     {
         return true;
     }
-    let base: String = rhs
+    // A constant table looked up by a key: `SORTABLE[key]`, `SORTABLE.get(key, default)`.
+    let name_end = rhs
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$' || c == '.'))
+        .unwrap_or(rhs.len());
+    let head_end = rhs[name_end..]
         .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '.')
-        .collect();
-    if !base.is_empty()
-        && (rhs[base.len()..].starts_with('[')
-            || rhs[base.len()..].starts_with(".get(")
-            || rhs[base.len()..].starts_with(".getOrDefault(")
-            || rhs[base.len()..].starts_with(".GetValueOrDefault(")
-            || rhs[base.len()..].starts_with(".fetch("))
-    {
+        .next()
+        .map_or(name_end, |c| name_end + c.len_utf8());
+    let head = &rhs[..head_end];
+    let lookup_at = [".getOrDefault(", ".GetValueOrDefault(", ".get(", ".fetch("]
+        .iter()
+        .find_map(|m| head.strip_suffix(m).map(str::len))
+        .or_else(|| rhs[name_end..].starts_with('[').then_some(name_end));
+    let base: &str = lookup_at.map_or("", |at| &rhs[..at]);
+    if !base.is_empty() {
         let bare = base.trim_start_matches('$');
-        if vars.constant.contains(&base)
-            || vars.constant.contains(bare)
-            || r.constant.is_match(bare)
+        if vars.constant.contains(base) || vars.constant.contains(bare) || r.constant.is_match(bare)
         {
             return true;
         }
@@ -627,6 +643,11 @@ fn is_safe_operand(operand: &str, vars: &Vars) -> bool {
     }
     if vars.sql.contains(o) {
         return true;
+    }
+    if let Some((_, field)) = o.rsplit_once('.') {
+        if vars.enum_fields.contains(field) {
+            return true;
+        }
     }
     let trimmed = operand.trim();
     // A constant table looked up by a key (`ORDER[req.query.sort]`).
