@@ -5,6 +5,7 @@
 //! analyser named in the entry. The catalogue's words (`issue`, `fix`) are
 //! persona data; how code is read is Rust.
 
+pub mod access;
 pub mod code;
 pub mod model;
 pub mod prose;

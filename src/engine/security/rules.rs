@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::code::{self, Code};
-use super::sql;
+use super::{access, sql};
 
 /// A code analyser: the evidence of the flaw in this answer, if any.
 pub type Analyser = fn(&Code) -> Option<String>;
@@ -33,6 +33,8 @@ pub const ANALYSERS: &[(&str, Analyser)] = &[
     ("path_traversal", path_traversal),
     ("insecure_deserialization", insecure_deserialization),
     ("no_input_validation", no_input_validation),
+    ("missing_authentication", access::missing_authentication),
+    ("missing_authorization", access::missing_authorization),
     ("select_star", select_star),
     ("status_200_for_errors", status_200_for_errors),
     ("verbs_in_urls", verbs_in_urls),
