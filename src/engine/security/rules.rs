@@ -145,6 +145,10 @@ struct Regexes {
     password_setter: Regex,
     jwt_manual: Regex,
     nosql_call_any: Regex,
+    request_body_read: Regex,
+    event_type_check: Regex,
+    hook_name: Regex,
+    event_header: Regex,
     bare_print: Regex,
     code_argument: Regex,
     weak_hash_column: Regex,
@@ -308,6 +312,10 @@ fn regexes() -> &'static Regexes {
         weak_hash_column: re(r"(?i)\bpassw(?:or)?d_?(?:md5|sha_?1|sha_?256|sha_?512)\b|\b(?:md5|sha_?1|sha_?256|sha_?512)_?passw(?:or)?d\b"),
         bare_print: re(r"(?i)^(?:print|puts|pp)\b"),
         code_argument: re(r"^(?:[\x22'$\u{e000}]|#\{|[A-Za-z_]\w*\s*(?:$|[.\[,+]))"),
+        request_body_read: re(r#"(?i)request\.body|req\.body|req\.json\(\)|request\.json|request\.get_json|request\.data|php://input|r\.Body|event\[\s*["']body["']\s*\]|@RequestBody|@POST|\[FromBody\]|ReadAsStringAsync|c\.Body|ctx\.request\.body|c\.BodyParser|ShouldBindJSON|raw_post|params\[|request\.raw_post"#),
+        event_type_check: re(r#"(?i)(?:type|event|kind)\w*["'\]]*\s*(?:\)|\?\?\s*["']{2}\s*\))?\s*(?:===?|!==?|\.equals\(|\bwhen\b|case)\s*["'][a-z_]+\.[a-z_.]+["']|["'][a-z_]+\.[a-z_.]+["']\s*(?:===?|\.equals\()\s*\w*\.?(?:get)?(?:type|event)|\b(?:when|case)\s+["'][a-z_]+\.[a-z_.]+["']"#),
+        hook_name: re(r#"(?i)["'/][^"'\n]*\bhooks?/|\b\w*webhook\w*\s*[({]|class\s+\w*Webhook\w*|Webhooks?::\w+|@Path\(\s*"[^"]*hook"#),
+        event_header: re(r#"(?i)x-github-event|HTTP_X_GITHUB_EVENT|x-gitlab-event|x-event-type|x-webhook-event"#),
         nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
         route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
@@ -1068,11 +1076,28 @@ fn unsafe_file_upload(code: &Code) -> Option<String> {
 
 fn unsigned_webhook(code: &Code) -> Option<String> {
     let r = regexes();
-    let m = r.webhook_route.find(&code.text)?;
     if r.signature_check.is_match(&code.text) {
         return None;
     }
-    Some(clip(m.as_str()))
+    if let Some(m) = r.webhook_route.find(&code.text) {
+        return Some(clip(m.as_str()));
+    }
+    // A handler that receives a provider's events: named for hooks, or
+    // branching on an event header or a dotted event type
+    // (`"payment.succeeded"`), reading the request body.
+    if !r.request_body_read.is_match(&code.text) {
+        return None;
+    }
+    let event_type = r.event_type_check.find(&code.text).filter(|m| {
+        // `"invoice.paid"`, not a file name or a host.
+        let lit = m.as_str();
+        !lit.contains(".json") && !lit.contains(".com") && !lit.contains(".html")
+    });
+    r.hook_name
+        .find(&code.text)
+        .or(event_type)
+        .or_else(|| r.event_header.find(&code.text))
+        .map(|m| clip(m.as_str()))
 }
 
 fn ssrf(code: &Code) -> Option<String> {
