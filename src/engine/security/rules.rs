@@ -145,6 +145,8 @@ struct Regexes {
     password_setter: Regex,
     jwt_manual: Regex,
     nosql_call_any: Regex,
+    numeric_request_field: Regex,
+    value_validation: Regex,
     request_body_read: Regex,
     event_type_check: Regex,
     hook_name: Regex,
@@ -316,6 +318,8 @@ fn regexes() -> &'static Regexes {
         event_type_check: re(r#"(?i)(?:type|event|kind)\w*["'\]]*\s*(?:\)|\?\?\s*["']{2}\s*\))?\s*(?:===?|!==?|\.equals\(|\bwhen\b|case)\s*["'][a-z_]+\.[a-z_.]+["']|["'][a-z_]+\.[a-z_.]+["']\s*(?:===?|\.equals\()\s*\w*\.?(?:get)?(?:type|event)|\b(?:when|case)\s+["'][a-z_]+\.[a-z_.]+["']"#),
         hook_name: re(r#"(?i)["'/][^"'\n]*\bhooks?/|\b\w*webhook\w*\s*[({]|class\s+\w*Webhook\w*|Webhooks?::\w+|@Path\(\s*"[^"]*hook"#),
         event_header: re(r#"(?i)x-github-event|HTTP_X_GITHUB_EVENT|x-gitlab-event|x-event-type|x-webhook-event"#),
+        numeric_request_field: re(r#"(?i)\b(?:req\.body|request\.body|body|data|payload|params|input|json|\$request->input\(|\$request->all\(\))\s*(?:\.|\[\s*[:'"]|\.get\(\s*['"]|\.GetProperty\(\s*")(?:amount|price|quantity|qty|limit|window\w*|total)\w*\b|\$request->all\(\)"#),
+        value_validation: re(r#"(?i)\b(?:validat\w*|schema\w*|zod|joi|yup|pydantic|BaseModel|marshmallow|@Valid|@Validated|@IsInt|@IsPositive|@Min|@Max|@Positive|binding:|validate:|safeParse|isinstance|typeof|Number\.isInteger|Number\.isFinite|Number\.isSafeInteger|is_numeric|ctype_digit|filter_var|is_a\?|ParseIntPipe|ValidationPipe|\w+Dto|\w+DTO|FormRequest|Form\b|clamp|bounds|in_range|range|positive|negative)\b|(?:amount|price|quantity|qty|limit|window\w*|total)\w*["'\]\)]*\s*(?:<=?|>=?)\s*-?\d|\b\d+\s*(?:<=?|>=?)\s*\w*(?:amount|price|quantity|qty|limit|window|total)"#),
         nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
         route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
@@ -1684,11 +1688,18 @@ fn remote_interface_taking_objects(text: &str) -> Option<String> {
 fn no_input_validation(code: &Code) -> Option<String> {
     let r = regexes();
     // The whole request body handed to storage (mass assignment), unchecked.
-    let m = r.mass_assignment.find(&code.text)?;
-    if r.validation.is_match(&code.text) {
+    if let Some(m) = r.mass_assignment.find(&code.text) {
+        if !r.validation.is_match(&code.text) {
+            return Some(clip(m.as_str()));
+        }
+    }
+    // An amount, quantity or limit read from the request and used with no
+    // check of its type or range anywhere (a negative amount is a refund).
+    let m = r.numeric_request_field.find(&code.text)?;
+    if r.value_validation.is_match(&code.text) {
         return None;
     }
-    Some(clip(m.as_str()))
+    Some(clip(&code.text[m.start()..]))
 }
 
 fn sentence_around(text: &str, at: usize) -> &str {
@@ -1930,6 +1941,30 @@ mod tests {
         assert!(finds(
             "jwt_unverified",
             "const jwt = require('jsonwebtoken');\nif (jwt.decode(token, true).admin === true) { grant(); }"
+        ));
+    }
+
+    #[test]
+    fn unchecked_amounts_and_unsigned_event_receivers() {
+        assert!(finds(
+            "no_input_validation",
+            "router.post('/api/v1/payments', requireAuth, async (req, res) => {\n  const charge = await stripe.paymentIntents.create({ amount: req.body.amount, currency: req.body.currency });\n});"
+        ));
+        assert!(!finds(
+            "no_input_validation",
+            "const Body = z.object({ amount: z.number().int().positive() });\nconst body = Body.parse(req.body);\nawait stripe.paymentIntents.create({ amount: body.amount });"
+        ));
+        assert!(finds(
+            "unsigned_webhook",
+            "post \"/hooks/github\" do\n  payload = JSON.parse(request.body.read)\n  DeployWorker.perform_async(payload[\"after\"])\nend"
+        ));
+        assert!(finds(
+            "unsigned_webhook",
+            "$event = json_decode(file_get_contents('php://input'), true);\nif (($event['type'] ?? '') === 'payment.succeeded') {\n    markPaid($event['data']['reference']);\n}"
+        ));
+        assert!(!finds(
+            "unsigned_webhook",
+            "event = stripe.Webhook.construct_event(request.data, request.headers['Stripe-Signature'], secret)\nif event['type'] == 'invoice.paid':\n    activate(event)"
         ));
     }
 
