@@ -145,6 +145,8 @@ struct Regexes {
     password_setter: Regex,
     jwt_manual: Regex,
     nosql_call_any: Regex,
+    request_object: Regex,
+    whole_headers: Regex,
     numeric_request_field: Regex,
     value_validation: Regex,
     request_body_read: Regex,
@@ -282,7 +284,7 @@ fn regexes() -> &'static Regexes {
             r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|findOneAndDelete|updateOne|updateMany|update_one|update_many|deleteOne|deleteMany|delete_one|delete_many|countDocuments|count_documents|aggregate|where)\s*\(\s*(?:\{[^}]*:\s*)?(req\.(?:body|query)(?:\.\w+)?|request\.(?:json|get_json\(\))(?:\[[^\]]+\]|\.get\([^)]*\))?|\$_(?:POST|REQUEST)(?:\[[^\]]+\])?|ctx\.request\.body(?:\.\w+)?)\s*[,})]"#,
         ),
         nosql_where: re(r#"(?i)['"]?\$where['"]?\s*:\s*(?:[^,}\n]*(?:\+|\$\{|%s|\.format|f['"])|function)"#),
-        nosql_safe: re(r#"(?i)\b(?:mongo-sanitize|mongoSanitize|sanitize|String\(|str\(|\.toString\(\)|\$eq|express-validator|Joi|zod|validate|isString|typeof)\b"#),
+        nosql_safe: re(r#"(?i)\b(?:mongo-sanitize|mongoSanitize|sanitize|\$eq|express-validator|Joi|zod|validate|isString|typeof)\b"#),
         validation: re(r"(?i)\b(?:validat\w*|schema|joi|zod|yup|pydantic|marshmallow|@valid|sanitiz\w*|isemail|is_email|regex|re\.match|len\(|\.length|typeof|isinstance|badrequest|bad request|400|if not|if \(!|required|whitelist|allowlist|check\w*|filter_var|binding:|validator)\b"),
         select_star: re(r"(?i)\bselect\s+\*\s*(?:from\b|$|easier)|select star"),
         status_200_code: vec![
@@ -320,6 +322,8 @@ fn regexes() -> &'static Regexes {
         event_header: re(r#"(?i)x-github-event|HTTP_X_GITHUB_EVENT|x-gitlab-event|x-event-type|x-webhook-event"#),
         numeric_request_field: re(r#"(?i)\b(?:req\.body|request\.body|body|data|payload|params|input|json|\$request->input\(|\$request->all\(\))\s*(?:\.|\[\s*[:'"]|\.get\(\s*['"]|\.GetProperty\(\s*")(?:amount|price|quantity|qty|limit|window\w*|total)\w*\b|\$request->all\(\)"#),
         value_validation: re(r#"(?i)\b(?:validat\w*|schema\w*|zod|joi|yup|pydantic|BaseModel|marshmallow|@Valid|@Validated|@IsInt|@IsPositive|@Min|@Max|@Positive|binding:|validate:|safeParse|isinstance|typeof|Number\.isInteger|Number\.isFinite|Number\.isSafeInteger|is_numeric|ctype_digit|filter_var|is_a\?|ParseIntPipe|ValidationPipe|\w+Dto|\w+DTO|FormRequest|Form\b|clamp|bounds|in_range|range|positive|negative)\b|(?:amount|price|quantity|qty|limit|window\w*|total)\w*["'\]\)]*\s*(?:<=?|>=?)\s*-?\d|\b\d+\s*(?:<=?|>=?)\s*\w*(?:amount|price|quantity|qty|limit|window|total)"#),
+        request_object: re(r"(?:@Body\(\)|\[FromBody\]|@RequestBody|@Valid)\s+(?:@\w+\s+)*[\w<>.]+\s+(\w+)|\b(\w+)\s*:\s*\w*(?:Dto|DTO|Request|Payload|Input)\b|\bvar\s+(\w+)\s+\w*(?:Request|Dto|Payload|Input)\b"),
+        whole_headers: re(r"^(?:r\.Header|req\.headers|request\.headers|request\.META|Request\.Headers|ctx\.headers|ctx\.request\.headers)$"),
         nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
         route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
@@ -650,8 +654,36 @@ fn nosql_injection(code: &Code) -> Option<String> {
         .filter(|c| spread_input(&c[2]))
         .map(|c| c[1].to_string())
         .collect();
+    // Names cast to a string, which cannot carry an operator object.
+    let cast_to_string: HashSet<String> = code
+        .masked()
+        .lines()
+        .filter_map(|line| r.assignment.captures(line))
+        .filter(|c| {
+            let rhs = unmasked_rhs(code, &c[2]);
+            let rhs = rhs.trim().trim_end_matches(';');
+            rhs.starts_with("String(")
+                || rhs.starts_with("str(")
+                || rhs.ends_with(".toString()")
+                || rhs.ends_with(".to_s")
+        })
+        .map(|c| c[1].to_string())
+        .collect();
     for c in r.nosql_call_any.captures_iter(&code.text) {
-        let filter = c.get(1).map_or("", |m| m.as_str());
+        let mut filter = c.get(1).map_or("", |m| m.as_str());
+        // Go's driver takes a context first: `coll.Find(ctx, filter)`.
+        let call_start = c.get(0).map_or(0, |m| m.start());
+        let after_open = code.text[call_start..]
+            .find('(')
+            .map_or("", |i| &code.text[call_start + i + 1..]);
+        let args = code::call_args(after_open);
+        let second = args.get(1).map_or("", |a| a.trim());
+        let is_context = |a: &str| {
+            a == "ctx" || a == "c" || a.ends_with(".Context()") || a.starts_with("context.")
+        };
+        if args.first().is_some_and(|a| is_context(a.trim())) && code::is_identifier(second) {
+            filter = second;
+        }
         let spread = spread_input(filter) || spread_vars.contains(filter);
         let values_from_input = filter.starts_with('{')
             && filter
@@ -661,6 +693,8 @@ fn nosql_injection(code: &Code) -> Option<String> {
                     carries_input(v, &tainted)
                         && !v.starts_with("str(")
                         && !v.starts_with("String(")
+                        && !v.contains("escape")
+                        && !code::identifiers(v).any(|id| cast_to_string.contains(id))
                         // Route parameters are always strings.
                         && !v.starts_with("req.params.")
                         && !v.starts_with("ctx.params.")
@@ -962,7 +996,7 @@ fn secret_in_logs(code: &Code) -> Option<String> {
     // A whole request body logged where the answer handles a password or
     // token: the body carries it.
     let sensitive_request = r.sensitive.is_match(&code.text);
-    let body_names: HashSet<String> = code
+    let mut body_names: HashSet<String> = code
         .masked()
         .lines()
         .filter_map(|line| r.assignment.captures(line))
@@ -972,6 +1006,14 @@ fn secret_in_logs(code: &Code) -> Option<String> {
         })
         .map(|c| c[1].trim_start_matches('$').to_string())
         .collect();
+    // The decoded request object: `@RequestBody SignupRequest request`,
+    // `dto: LoginDto`, `var req LoginRequest`.
+    body_names.extend(
+        r.request_object
+            .captures_iter(&code.text)
+            .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+            .map(|m| m.as_str().to_string()),
+    );
     let whole_body_value = |v: &str| {
         let v = v
             .trim()
@@ -1007,6 +1049,7 @@ fn secret_in_logs(code: &Code) -> Option<String> {
             let leaks = code::split_top_level(&values, &[","]).iter().any(|v| {
                 (r.sensitive.is_match(v) && !r.redaction.is_match(v))
                     || (sensitive_request && whole_body_value(v))
+                    || r.whole_headers.is_match(v.trim())
             });
             if leaks {
                 return Some(clip(
@@ -1965,6 +2008,26 @@ mod tests {
         assert!(!finds(
             "unsigned_webhook",
             "event = stripe.Webhook.construct_event(request.data, request.headers['Stripe-Signature'], secret)\nif event['type'] == 'invoice.paid':\n    activate(event)"
+        ));
+    }
+
+    #[test]
+    fn request_objects_and_headers_logged_whole() {
+        assert!(finds(
+            "secret_in_logs",
+            "@PostMapping(\"/api/v1/users\")\npublic ResponseEntity<Void> signup(@Valid @RequestBody SignupRequest request) {\n    log.info(\"Signup request received: {}\", request);\n    accountService.register(request.getEmail(), request.getPassword());\n}"
+        ));
+        assert!(finds(
+            "secret_in_logs",
+            "logger.Info(\"request\", zap.String(\"path\", r.URL.Path), zap.Any(\"headers\", r.Header))"
+        ));
+        assert!(finds(
+            "nosql_injection",
+            "var filter bson.M\njson.NewDecoder(r.Body).Decode(&filter)\ncur, err := postsColl.Find(r.Context(), filter)"
+        ));
+        assert!(!finds(
+            "nosql_injection",
+            "const q = String(req.query.q || '');\nconst hits = await Post.find({ title: new RegExp(escapeRegex(q), 'i') });"
         ));
     }
 
