@@ -145,6 +145,7 @@ struct Regexes {
     password_setter: Regex,
     jwt_manual: Regex,
     nosql_call_any: Regex,
+    decode_into: Regex,
     request_object: Regex,
     whole_headers: Regex,
     numeric_request_field: Regex,
@@ -323,7 +324,8 @@ fn regexes() -> &'static Regexes {
         numeric_request_field: re(r#"(?i)\b(?:req\.body|request\.body|body|data|payload|params|input|json|\$request->input\(|\$request->all\(\))\s*(?:\.|\[\s*[:'"]|\.get\(\s*['"]|\.GetProperty\(\s*")(?:amount|price|quantity|qty|limit|window\w*|total)\w*\b|\$request->all\(\)"#),
         value_validation: re(r#"(?i)\b(?:validat\w*|schema\w*|zod|joi|yup|pydantic|BaseModel|marshmallow|@Valid|@Validated|@IsInt|@IsPositive|@Min|@Max|@Positive|binding:|validate:|safeParse|isinstance|typeof|Number\.isInteger|Number\.isFinite|Number\.isSafeInteger|is_numeric|ctype_digit|filter_var|is_a\?|ParseIntPipe|ValidationPipe|\w+Dto|\w+DTO|FormRequest|Form\b|clamp|bounds|in_range|range|positive|negative)\b|(?:amount|price|quantity|qty|limit|window\w*|total)\w*["'\]\)]*\s*(?:<=?|>=?)\s*-?\d|\b\d+\s*(?:<=?|>=?)\s*\w*(?:amount|price|quantity|qty|limit|window|total)"#),
         request_object: re(r"(?:@Body\(\)|\[FromBody\]|@RequestBody|@Valid)\s+(?:@\w+\s+)*[\w<>.]+\s+(\w+)|\b(\w+)\s*:\s*\w*(?:Dto|DTO|Request|Payload|Input)\b|\bvar\s+(\w+)\s+\w*(?:Request|Dto|Payload|Input)\b"),
-        whole_headers: re(r"^(?:r\.Header|req\.headers|request\.headers|request\.META|Request\.Headers|ctx\.headers|ctx\.request\.headers)$"),
+        whole_headers: re(r"(?:^|[\s(,])(?:r\.Header|req\.headers|request\.headers|request\.META|Request\.Headers|ctx\.headers|ctx\.request\.headers)\s*(?:$|[),])"),
+        decode_into: re(r"(?:NewDecoder\(\s*(?:r|req|c\.Request)\.Body\s*\)\.Decode|BodyParser|ShouldBind\w*|\bBind\w*)\(\s*&(\w+)\s*\)"),
         nosql_call_any: re(r#"(?i)\.(?:find|findOne|find_one|findOneAndUpdate|update_one|updateOne|delete_one|deleteOne|count_documents|countDocuments)\s*\(\s*(\{[^}]*\}|\w+)"#),
         route_param: re(r#"(?m)(?:\[(?:Http\w+|Route)\(|@(?:app|router|bp|api)\.\w+\(|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\(|\.(?:get|post|put|delete|patch)\(\s*)["'][^"'\n]*["']"#),
         url_field: re(r"(?i)\b(?:body|dto|payload|input|data|form|params|args|req|request|cmd|command|model)\.(?:\w+\.)?\w*(?:url|uri|link|callback|endpoint|webhook|host)\w*\b"),
@@ -654,6 +656,12 @@ fn nosql_injection(code: &Code) -> Option<String> {
         .filter(|c| spread_input(&c[2]))
         .map(|c| c[1].to_string())
         .collect();
+    // Go: `json.NewDecoder(r.Body).Decode(&filter)`, `c.BodyParser(&filter)`.
+    let decoded_from_request: HashSet<String> = r
+        .decode_into
+        .captures_iter(&code.text)
+        .map(|c| c[1].to_string())
+        .collect();
     // Names cast to a string, which cannot carry an operator object.
     let cast_to_string: HashSet<String> = code
         .masked()
@@ -699,8 +707,10 @@ fn nosql_injection(code: &Code) -> Option<String> {
                         && !v.starts_with("req.params.")
                         && !v.starts_with("ctx.params.")
                 });
-        let whole_object =
-            !filter.starts_with('{') && (tainted.contains(filter) || r.input.is_match(filter));
+        let whole_object = !filter.starts_with('{')
+            && (tainted.contains(filter)
+                || r.input.is_match(filter)
+                || decoded_from_request.contains(filter));
         if spread || values_from_input || whole_object {
             return Some(clip(c.get(0).map_or("", |m| m.as_str())));
         }
@@ -903,6 +913,30 @@ fn hardcoded_secret(code: &Code) -> Option<String> {
                 return false;
             }
         }
+        // A literal inside the payload (`JWT.encode({ iss: "gateway" }, key)`) is a claim.
+        let call_start = c.get(0).map_or(0, |m| m.start());
+        let inside_braces = code.text[call_start..lit_start.saturating_sub(1)]
+            .chars()
+            .fold(0i32, |depth, ch| match ch {
+                '{' => depth + 1,
+                '}' => depth - 1,
+                _ => depth,
+            })
+            > 0;
+        if inside_braces {
+            // Then the key is the argument after the payload.
+            let after_open = code.text[call_start..]
+                .find('(')
+                .map_or("", |i| &code.text[call_start + i + 1..]);
+            let args = code::call_args(after_open);
+            return args.get(1).is_some_and(|a| {
+                let a = a.trim();
+                let quoted = (a.starts_with('"') && a.ends_with('"'))
+                    || (a.starts_with('\'') && a.ends_with('\''));
+                let inner = a.trim_matches(['"', '\'']);
+                quoted && inner.len() >= 2 && !not_a_key(inner) && !inner.contains(' ')
+            });
+        }
         // The literal must be the key argument, not a claim or an algorithm name.
         let key_position = call.matches(',').count() <= 2
             || call.starts_with("Algorithm")
@@ -1049,7 +1083,7 @@ fn secret_in_logs(code: &Code) -> Option<String> {
             let leaks = code::split_top_level(&values, &[","]).iter().any(|v| {
                 (r.sensitive.is_match(v) && !r.redaction.is_match(v))
                     || (sensitive_request && whole_body_value(v))
-                    || r.whole_headers.is_match(v.trim())
+                    || r.whole_headers.is_match(v)
             });
             if leaks {
                 return Some(clip(
@@ -1168,6 +1202,12 @@ fn ssrf(code: &Code) -> Option<String> {
             .filter(|_| node_request),
     );
     for c in calls {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        // `SORTS.fetch(key, default)`, `params.fetch(:days)`: a Ruby hash, not an HTTP call.
+        if whole.starts_with("fetch") && code.text[..start].ends_with('.') {
+            continue;
+        }
         let args = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
         let first_arg = code::call_args(args).into_iter().next().unwrap_or_default();
         let first_id = first_arg.trim().trim_start_matches('$');
@@ -2028,6 +2068,22 @@ mod tests {
         assert!(!finds(
             "nosql_injection",
             "const q = String(req.query.q || '');\nconst hits = await Post.find({ title: new RegExp(escapeRegex(q), 'i') });"
+        ));
+    }
+
+    #[test]
+    fn claims_and_hash_fetches_are_not_keys_or_requests() {
+        assert!(!finds(
+            "hardcoded_secret",
+            "token = JWT.encode({ sub: user.id, iss: \"gateway\" }, ENV.fetch(\"JWT_KEY\"), \"HS256\")"
+        ));
+        assert!(finds(
+            "hardcoded_secret",
+            "encoded = jwt.encode({\"some\": \"payload\"}, \"secret\", algorithm=\"HS256\")"
+        ));
+        assert!(!finds(
+            "ssrf",
+            "days = params.fetch(:days, 30).to_i.clamp(1, 365)"
         ));
     }
 
