@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod grader;
 pub mod llm;
 pub mod models;
+pub mod onnx_runtime;
 pub mod paths;
 pub mod script;
 pub mod session;

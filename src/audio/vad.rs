@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ort::session::Session;
 use ort::value::Tensor;
 
-use crate::tts::onnxruntime;
+use crate::onnx_runtime;
 
 /// Samples per frame at 16 kHz (what the model accepts).
 pub const FRAME: usize = 512;
@@ -21,7 +21,7 @@ const STATE: usize = 2 * 128;
 #[derive(Debug, thiserror::Error)]
 pub enum VadError {
     #[error(transparent)]
-    Runtime(#[from] onnxruntime::OrtLibraryError),
+    Runtime(#[from] onnx_runtime::OrtLibraryError),
     #[error("Silero VAD model {0} does not exist (run `scripts/setup`, or pass --vad-model PATH)")]
     Missing(PathBuf),
     #[error("cannot load the Silero VAD model {path}: {message} (a Silero VAD v5/v6 .onnx is expected; `viva models verify` checks the installed one)")]
@@ -45,7 +45,7 @@ impl SileroVad {
         if !model.is_file() {
             return Err(VadError::Missing(model.to_path_buf()));
         }
-        onnxruntime::init(runtime)?;
+        onnx_runtime::init(runtime)?;
         let err = |message: String| VadError::Load {
             path: model.to_path_buf(),
             message,

@@ -101,7 +101,7 @@ pub fn run(models_dir: &Path) -> anyhow::Result<ExitCode> {
                 .map(|e| models_dir.join(&e.file))
         })
         .unwrap_or_else(|| models_dir.join("libonnxruntime.so"));
-    match viva::tts::onnxruntime::check_library(&runtime) {
+    match viva::onnx_runtime::check_library(&runtime) {
         Ok(v) => line(true, "onnx runtime", format!("{v} ({})", runtime.display())),
         Err(e) => {
             problems += 1;

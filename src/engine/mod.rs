@@ -12,6 +12,7 @@ pub mod persona;
 pub mod rubric;
 pub mod scorecard;
 pub mod security;
+pub mod template;
 
 pub use interview::{EndReason, EngineEvent, Interview, Step, Turn};
 pub use persona::Persona;

@@ -539,7 +539,7 @@ impl Persona {
             if q.expected.is_empty() {
                 return Err(format!("question `{}` lists no expected elements", q.id));
             }
-            if crate::validator::count_questions(&q.text) != 1 {
+            if super::template::count_questions(&q.text) != 1 {
                 return Err(format!(
                     "question `{}` must be exactly one question (one sentence ending in `.` or `?`): {:?}",
                     q.id, q.text
@@ -641,7 +641,7 @@ impl Persona {
             ("stuck", &self.templates.stuck),
             ("clarification", &self.templates.clarification),
         ] {
-            crate::validator::Template::parse(t).map_err(|e| format!("[templates] {name}: {e}"))?;
+            super::template::Template::parse(t).map_err(|e| format!("[templates] {name}: {e}"))?;
         }
         let compiled = self.compile()?;
         let _ = self.compiled.set(Arc::new(compiled));

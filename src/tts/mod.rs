@@ -6,8 +6,6 @@
 //! the first sound of a sentence: Whisper heard "Passwords" after "Security
 //! vulnerability." in 0 of 8 syntheses with piper-rs's ids, 8 of 8 with these.
 
-pub mod onnxruntime;
-
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,7 +13,8 @@ use ort::value::Tensor;
 use piper_rs::ModelConfig;
 
 use crate::audio::Audio;
-pub use onnxruntime::OrtLibraryError;
+use crate::onnx_runtime;
+pub use crate::onnx_runtime::OrtLibraryError;
 
 /// Where the voice and its runtime live.
 #[derive(Debug, Clone)]
@@ -110,7 +109,7 @@ impl PiperTts {
             .ok_or(TtsError::NoEspeakData)?;
         // espeak-rs reads this variable when it first initialises espeak-ng.
         std::env::set_var("PIPER_ESPEAKNG_DATA_DIRECTORY", &espeak);
-        onnxruntime::init(&config.onnxruntime)?;
+        onnx_runtime::init(&config.onnxruntime)?;
 
         let text = std::fs::read_to_string(&config.voice_config).map_err(|e| {
             TtsError::BadVoiceConfig {

@@ -1,4 +1,6 @@
-//! Loading ONNX Runtime (used by Piper) from a known file, with checks first.
+//! Loading ONNX Runtime (used by Piper TTS and the Silero VAD) from a known
+//! file, with checks first. Its own module so that neither engine depends on
+//! the other.
 //!
 //! `ort` is built with `load-dynamic`: nothing is downloaded at build time and
 //! the shared library comes from the models directory (the PyPI
