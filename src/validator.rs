@@ -290,4 +290,3 @@ impl<'p> Validator<'p> {
         Ok(())
     }
 }
-

@@ -80,7 +80,7 @@ fn regexes() -> &'static Regexes {
             r"(?i)\[Authorize\]|@UseGuards\([^)]*\)|AuthGuard\w*|auth:sanctum|RequireAuthorization\(\)|authenticate\w*|@PreAuthorize\(\s*\x22isAuthenticated\(\)\x22\s*\)",
         ),
         assigned_group: re(r"^\s*(\w+)\s*:?=\s*[^\n]*\b(?:Group|group|Router|router)\b[^\n]*$"),
-        use_middleware: re(r"^\s*(\w+)\.(?:use|Use)\s*\("),
+        use_middleware: re(r"^\s*(\w+)\.(?:use|Use|addHook)\s*\("),
     })
 }
 
@@ -281,6 +281,8 @@ mod tests {
         assert!(authn("Route::delete('/posts/{post}', [PostController::class, 'destroy']);\nRoute::middleware('auth:sanctum')->group(function () {\n    Route::post('/posts', [PostController::class, 'store']);\n});"));
         assert!(!authn("Route::get('/posts', [PostController::class, 'index']);\nRoute::middleware('auth:sanctum')->group(function () {\n    Route::post('/posts', [PostController::class, 'store']);\n    Route::delete('/posts/{post}', [PostController::class, 'destroy']);\n});"));
         assert!(!authn("router.get('/posts', list);\nrouter.post('/posts', requireAuth, create);\nrouter.delete('/posts/:id', requireAuth, remove);"));
+        // A plugin-wide hook guards every route registered on it.
+        assert!(!authn("async function privateRoutes(fastify) {\n  fastify.addHook('onRequest', fastify.authenticate);\n  fastify.post('/orders', (req, reply) => create(req, reply));\n}\nasync function publicRoutes(fastify) {\n  fastify.get('/catalog', list);\n}"));
     }
 
     #[test]

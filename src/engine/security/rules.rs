@@ -303,7 +303,7 @@ fn regexes() -> &'static Regexes {
         secret_named: re(r#"(?m)\b(\w*(?:[Kk]ey|KEY|[Tt]oken|TOKEN|[Ss]ecret|SECRET|[Pp]assword|PASSWORD|[Cc]redential|CREDENTIAL)s?)\s*(?::\s*[\w<>]+\s*)?(?::=|=)\s*["']([^"'\n]+)["']"#),
         secret_empty_assign: re(r#"(?i)\b\w*(?:secret|jwt_?key|signing_?key|hmac_?key|jwtKey|signingKey)\w*['"]?\s*(?::|=|=>)\s*(?:""|''|nil|None|null)\s*[,;\n}]"#),
         secret_fallback: re(r#"(?i)(?:secret|key|token|passw(?:or)?d|pwd|credential)\w*['"]?\s*(?:\)|\])?\s*(?:\?\?|\|\||\bor\b|,)\s*["']([^"'\n]{3,})["']"#),
-        conn_string: re(r#"(?i)["'][^"'\n]*(?:\b(?:password|pwd)\s*=\s*[^;"'\s{$%<]{3,}|://[\w.-]+:[^@/\s{$%<"']{3,}@)[^"'\n]*["']"#),
+        conn_string: re(r#"(?i)["'][^"'\n]*(?:\b(?:password|pwd)\s*=\s*[^;"'\s{$%<*]{3,}|://[\w.-]+:[^@/\s{$%<"']{3,}@)[^"'\n]*["']"#),
         secret_setter: re(r#"(?i)\.set_?(?:password|secret|api_?key|token|credentials?|signing_?key)\s*\(\s*["'][^"'\n]{3,}["']"#),
         secret_positional: re(r#"(?i)\bnew\s+PDO\s*\([^,]+,\s*["'][^"']*["']\s*,\s*["'][^"'\n]{3,}["']|\bmysqli_connect\s*\([^,]+,\s*[^,]+,\s*["'][^"'\n]{3,}["']|\bnew\s+mysqli\s*\([^,]+,\s*[^,]+,\s*["'][^"'\n]{3,}["']|\bsql\.Open\([^)]*:[^@)]{3,}@"#),
         signing_key_use: re(r#"(?:Algorithm\.HMAC\d+|signWith|SignedString|jwt\.sign|jwt\.encode|JWT\.encode|jwt\.decode|jwt\.verify|hmac\.new|createHmac|HMACSHA\d+|SymmetricSecurityKey|Keys\.hmacShaKeyFor|JWT::encode|hash_hmac|NewWithClaims)\s*\(([^;\n]*)"#),
@@ -322,7 +322,7 @@ fn regexes() -> &'static Regexes {
         hook_name: re(r#"(?i)["'/][^"'\n]*\bhooks?/|\b\w*webhook\w*\s*[({]|class\s+\w*Webhook\w*|Webhooks?::\w+|@Path\(\s*"[^"]*hook"#),
         event_header: re(r#"(?i)x-github-event|HTTP_X_GITHUB_EVENT|x-gitlab-event|x-event-type|x-webhook-event"#),
         numeric_request_field: re(r#"(?i)\b(?:req\.body|request\.body|body|data|payload|params|input|json|\$request->input\(|\$request->all\(\))\s*(?:\.|\[\s*[:'"]|\.get\(\s*['"]|\.GetProperty\(\s*")(?:amount|price|quantity|qty|limit|window\w*|total)\w*\b|\$request->all\(\)"#),
-        value_validation: re(r#"(?i)\b(?:validat\w*|schema\w*|zod|joi|yup|pydantic|BaseModel|marshmallow|@Valid|@Validated|@IsInt|@IsPositive|@Min|@Max|@Positive|binding:|validate:|safeParse|isinstance|typeof|Number\.isInteger|Number\.isFinite|Number\.isSafeInteger|is_numeric|ctype_digit|filter_var|is_a\?|ParseIntPipe|ValidationPipe|\w+Dto|\w+DTO|FormRequest|Form\b|clamp|bounds|in_range|range|positive|negative)\b|(?:amount|price|quantity|qty|limit|window\w*|total)\w*["'\]\)]*\s*(?:<=?|>=?)\s*-?\d|\b\d+\s*(?:<=?|>=?)\s*\w*(?:amount|price|quantity|qty|limit|window|total)"#),
+        value_validation: re(r#"(?i)\b(?:validat\w*|schema\w*|zod|joi|yup|pydantic|BaseModel|marshmallow|@Valid|@Validated|@IsInt|@IsPositive|@Min|@Max|@Positive|binding:|validate:|safeParse|isinstance|typeof|Number\.isInteger|Number\.isFinite|Number\.isSafeInteger|is_numeric|ctype_digit|filter_var|is_a\?|ParseIntPipe|ValidationPipe|\w+Dto|\w+DTO|FormRequest|Form\b|clamp|bounds|in_range|range|positive|negative|Integer)\b|\.between\?|(?:amount|price|quantity|qty|limit|window\w*|total)\w*["'\]\)]*\s*(?:<=?|>=?)\s*-?\d|\b\d+\s*(?:<=?|>=?)\s*\w*(?:amount|price|quantity|qty|limit|window|total)"#),
         request_object: re(r"(?:@Body\(\)|\[FromBody\]|@RequestBody|@Valid)\s+(?:@\w+\s+)*[\w<>.]+\s+(\w+)|\b(\w+)\s*:\s*\w*(?:Dto|DTO|Request|Payload|Input)\b|\bvar\s+(\w+)\s+\w*(?:Request|Dto|Payload|Input)\b"),
         whole_headers: re(r"(?:^|[\s(,])(?:r\.Header|req\.headers|request\.headers|request\.META|Request\.Headers|ctx\.headers|ctx\.request\.headers)\s*(?:$|[),])"),
         decode_into: re(r"(?:NewDecoder\(\s*(?:r|req|c\.Request)\.Body\s*\)\.Decode|BodyParser|ShouldBind\w*|\bBind\w*)\(\s*&(\w+)\s*\)"),
@@ -582,6 +582,24 @@ fn sql_sink_given_input(code: &Code) -> Option<String> {
     for stmt in &code.statements {
         let masked = stmt.masked.as_str();
         for m in r.raw_sql_sink.find_iter(masked) {
+            // `Buffer.from(x)`, `Array.from(x)`: not a query builder.
+            let receiver = masked[..m.start()]
+                .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            if [
+                "Buffer",
+                "Array",
+                "Uint8Array",
+                "Object",
+                "Set",
+                "Map",
+                "Date",
+            ]
+            .contains(&receiver)
+            {
+                continue;
+            }
             let args = code::call_args(&masked[m.end()..]);
             let Some(first) = args.first() else { continue };
             let keyword_argument = first.starts_with(':')
@@ -2084,6 +2102,14 @@ mod tests {
         assert!(!finds(
             "ssrf",
             "days = params.fetch(:days, 30).to_i.clamp(1, 365)"
+        ));
+        assert!(!finds(
+            "sql_concatenation",
+            "const signature = req.headers.get('x-hub-signature-256') ?? '';\nconst a = Buffer.from(signature);"
+        ));
+        assert!(!finds(
+            "no_input_validation",
+            "data = JSON.parse(request.body.read)\nqty = Integer(data['quantity'], exception: false)\nhalt 422 unless qty && qty.between?(1, 50)"
         ));
     }
 
