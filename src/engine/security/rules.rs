@@ -236,7 +236,7 @@ fn regexes() -> &'static Regexes {
         log_call: re(
             r#"(?i)\b(?:console\.(?:log|info|debug|warn|error)|log(?:ger|ging)?\.(?:info|debug|warn|warning|error|trace|log|printf?|println|fatal|critical|exception|Info\w*|Debug\w*|Warn\w*|Error\w*)|(?:_logger|Logger|logger|LOG|LOGGER|Log)\.(?:Log\w*|info|debug|warn|error|Info\w*|Debug\w*|Warn\w*|Error\w*)|Rails\.logger\.\w+|error_log|System\.(?:out|err)\.print\w*|fmt\.Print\w*|log\.Print\w*|print|puts|pp|echo\s+json|Debug\.WriteLine|Console\.WriteLine|slog\.\w+|zap\.\w+)\s*\(?([^;\n]*)"#,
         ),
-        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|\w*_pass|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|params\b|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b|\$_(?:POST|REQUEST|COOKIE)"),
+        sensitive: re(r"(?i)\b(?:\w*passw(?:or)?d\w*|\w*_pass|passwd|pwd|\w*token\w*|\w*secret\w*|api_?key|apikey|authorization|credentials?|card_?number|cvv|cvc|ssn|req\.body|request\.body|request\.json|request\.data|request\.form|request\.get_json\(\)|r\.Body|req\.headers|request\.headers|ctx\.request\.body)\b|\$_(?:POST|REQUEST|COOKIE)|\bparams(?:\.(?:inspect|to_unsafe_h|to_h|to_json|to_s|as_json|permit!))*(?:\s|$)"),
         redaction: re(r"(?i)last_?4|slice\(\s*-4|\b(?:redact\w*|mask\w*|scrub\w*|filter_params|filter_parameters|sanitiz\w*|omit|without_password|except\(|\[FILTERED\]|exclude|censor\w*|len\(|length|\.id|_id|jti|hash\w*|fingerprint|last4|last_four|prefix|\.count)\b"),
         upload_name: re(
             r#"(?i)(?:\bfile\w*\.(?:filename|originalname|original_filename|FileName|name)\b|\bf\.filename\b|\bupload\w*\.(?:filename|original_filename|originalname)\b|\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]|\bheader\.Filename\b|\bhandler\.Filename\b|\bpart\.(?:FileName|filename)\(\)|\bgetOriginalFilename\(\)|\bgetSubmittedFileName\(\)|\bIFormFile\b[^;]*\.FileName|\bformFile\.FileName|\bfile\.FileName\b)"#,
@@ -2078,6 +2078,15 @@ mod tests {
         assert!(finds(
             "secret_in_logs",
             "logger.Info(\"request\", zap.String(\"path\", r.URL.Path), zap.Any(\"headers\", r.Header))"
+        ));
+        // All params logged, not one field of them.
+        assert!(finds(
+            "secret_in_logs",
+            "Rails.logger.info(\"login attempt #{params.inspect} ip=#{request.remote_ip}\")\nuser&.authenticate(params[:password])"
+        ));
+        assert!(!finds(
+            "secret_in_logs",
+            "Rails.logger.warn(\"failed login for #{params[:email]}\")\nuser&.authenticate(params[:password])"
         ));
         assert!(finds(
             "nosql_injection",
